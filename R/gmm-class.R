@@ -1,0 +1,225 @@
+#' The "gmm" object
+#'
+#' [gmm_fit()] returns a list of class `"gmm"` made of plain R data, so that
+#' `saveRDS()` and `readRDS()` just work.  Its fields:
+#'
+#' * `k`, `model`, `n`, `d`: number of components, covariance model (mclust's
+#'   spelling), number of observations and of variables.
+#' * `parameters`: a list with `proportions` (length `k`, sums to 1), `means`
+#'   (a `k x d` matrix, one row per component, columns named after the
+#'   variables) and `covariances` (a `d x d x k` array, also for `d = 1` and for
+#'   models whose components share one covariance).
+#' * `loglik`, `df`: the maximised log-likelihood and the number of free
+#'   parameters.
+#' * `bic`, `icl`, `aic`: information criteria on the scale where lower is
+#'   better: `bic = -2 loglik + df log(n)` (mclust's BIC is its negative),
+#'   `aic = -2 loglik + 2 df`, and `icl = bic - 2 sum_i log(max_k z_ik)`.
+#' * `posterior`: the `n x k` matrix of membership probabilities;
+#'   `classification`: the most probable component of each observation;
+#'   `uncertainty`: `1 - max posterior`.
+#' * `iterations`, `converged`, `loglik_trace`: EM diagnostics.
+#' * `selection`: `NULL` when one (k, model) pair was fitted, else a data frame
+#'   with one row per pair: `k`, `model`, `loglik`, `df`, `bic`, `icl`, `aic`,
+#'   `iterations`, `converged` and `reason` (why a pair could not be fitted;
+#'   `NA` when it could).
+#' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`,
+#'   `tol`, `reg`, `threads`), `data` (the data as a matrix) and `call`.
+#'
+#' @name gmm-object
+NULL
+
+new_gmm <- function(fit, data, criterion, selection, control, call) {
+  vars <- colnames(data)
+  means <- fit$means
+  colnames(means) <- vars
+  cov <- fit$covariances
+  if (!is.null(vars)) dimnames(cov) <- list(vars, vars, NULL)
+  structure(
+    list(
+      k = fit$k,
+      model = fit$model,
+      n = nrow(data),
+      d = ncol(data),
+      parameters = list(proportions = fit$proportions, means = means, covariances = cov),
+      loglik = fit$loglik,
+      df = fit$df,
+      bic = fit$bic,
+      icl = fit$icl,
+      aic = fit$aic,
+      posterior = fit$posterior,
+      classification = as.integer(fit$classification),
+      uncertainty = fit$uncertainty,
+      iterations = fit$iterations,
+      converged = fit$converged,
+      loglik_trace = fit$loglik_trace,
+      selection = selection,
+      criterion = criterion,
+      control = control,
+      data = data,
+      call = call
+    ),
+    class = "gmm"
+  )
+}
+
+validate_gmm <- function(x) {
+  p <- x$parameters
+  stopifnot(
+    length(p$proportions) == x$k,
+    abs(sum(p$proportions) - 1) < 1e-8,
+    identical(dim(p$means), c(x$k, x$d)),
+    identical(dim(p$covariances), c(x$d, x$d, x$k)),
+    all(is.finite(p$means)), all(is.finite(p$covariances)),
+    is.finite(x$loglik),
+    identical(dim(x$posterior), c(x$n, x$k)),
+    all(is.finite(x$posterior)),
+    length(x$classification) == x$n
+  )
+  x
+}
+
+fmt_num <- function(x, digits = 4L) {
+  format(signif(x, digits), digits = digits)
+}
+
+#' Print, format and summarise a "gmm" fit
+#'
+#' `format()` returns the lines that `print()` writes: the model, the
+#' log-likelihood and criteria, and a table of proportions, means and
+#' variances.  `summary()` adds the full covariance matrices, the sizes of the
+#' classes and the model selection table.
+#'
+#' @param x,object A `"gmm"` object (or its summary).
+#' @param digits Significant digits.
+#' @param ... Not used.
+#' @return `format()` a character vector; `print()` its argument, invisibly;
+#'   `summary()` an object of class `"summary.gmm"`.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2, threads = 1)
+#' fit
+#' summary(fit)
+#' @export
+format.gmm <- function(x, digits = 4L, ...) {
+  vars <- colnames(x$parameters$means)
+  if (is.null(vars)) vars <- if (x$d == 1L) "x" else paste0("x", seq_len(x$d))
+  desc <- model_descriptions[[x$model]]
+  status <- if (x$converged) {
+    sprintf("converged in %d iterations", x$iterations)
+  } else {
+    sprintf("NOT converged after %d iterations", x$iterations)
+  }
+  head <- c(
+    sprintf("Gaussian mixture model: %d component%s, model %s (%s)", x$k,
+            if (x$k == 1L) "" else "s", x$model, desc),
+    sprintf("n = %d, d = %d; EM %s", x$n, x$d, status),
+    sprintf("log-likelihood %s, df %d, BIC %s, ICL %s, AIC %s",
+            fmt_num(x$loglik, 8L), as.integer(x$df), fmt_num(x$bic, 8L),
+            fmt_num(x$icl, 8L), fmt_num(x$aic, 8L))
+  )
+  if (!is.null(x$selection)) {
+    head <- c(head, sprintf("selected by %s among %d fitted (k, model) pairs",
+                            toupper(x$criterion), nrow(x$selection)))
+  }
+  tab <- parameter_table(x, vars)
+  body <- utils::capture.output(print(noquote(formatC(tab, digits = digits, format = "g")),
+                                      right = TRUE))
+  c(head, "", body)
+}
+
+# Proportions, means and variances as a numeric matrix with one column per
+# component.
+parameter_table <- function(x, vars) {
+  p <- x$parameters
+  var_rows <- vapply(seq_len(x$k), function(j) diag(p$covariances[, , j, drop = TRUE],
+                                                      nrow = x$d), numeric(x$d))
+  var_rows <- matrix(var_rows, nrow = x$d)
+  tab <- rbind(p$proportions, t(p$means), var_rows)
+  rownames(tab) <- c("proportion", paste("mean", vars),
+                     if (x$d == 1L) "variance" else paste("variance", vars))
+  colnames(tab) <- as.character(seq_len(x$k))
+  tab
+}
+
+#' @rdname format.gmm
+#' @export
+print.gmm <- function(x, ...) {
+  writeLines(format(x, ...))
+  invisible(x)
+}
+
+#' @rdname format.gmm
+#' @export
+summary.gmm <- function(object, ...) {
+  structure(
+    list(
+      fit = object,
+      table = parameter_table(object, if (is.null(colnames(object$parameters$means))) {
+        if (object$d == 1L) "x" else paste0("x", seq_len(object$d))
+      } else colnames(object$parameters$means)),
+      sizes = tabulate(object$classification, nbins = object$k),
+      criteria = c(loglik = object$loglik, df = object$df, bic = object$bic,
+                   icl = object$icl, aic = object$aic)
+    ),
+    class = "summary.gmm"
+  )
+}
+
+#' @rdname format.gmm
+#' @export
+format.summary.gmm <- function(x, digits = 4L, ...) {
+  fit <- x$fit
+  out <- utils::head(format(fit, digits = digits), 3L)
+  out <- c(out, sprintf("start: %s%s; tol %s; reg %s", fit$control$init,
+                        if (fit$control$init %in% c("kmeans", "random"))
+                          sprintf(" (n_init = %d)", fit$control$n_init) else "",
+                        fmt_num(fit$control$tol, 3L), fmt_num(fit$control$reg, 3L)))
+  out <- c(out, "", "Components:")
+  tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])
+  out <- c(out, utils::capture.output(print(noquote(formatC(tab, digits = digits, format = "g")),
+                                            right = TRUE)))
+  if (fit$d > 1L) {
+    for (j in seq_len(fit$k)) {
+      out <- c(out, "", sprintf("Covariance of component %d:", j))
+      out <- c(out, utils::capture.output(print(signif(fit$parameters$covariances[, , j],
+                                                       digits))))
+    }
+  }
+  if (!is.null(fit$selection)) {
+    sel <- fit$selection
+    ord <- order(sel[[fit$criterion]], na.last = TRUE)
+    sel <- utils::head(sel[ord, setdiff(names(sel), "reason")], 10L)
+    out <- c(out, "", sprintf("Best (k, model) pairs by %s:", toupper(fit$criterion)))
+    out <- c(out, utils::capture.output(print(sel, row.names = FALSE, digits = digits + 3L)))
+  }
+  out
+}
+
+#' @rdname format.gmm
+#' @export
+print.summary.gmm <- function(x, ...) {
+  writeLines(format(x, ...))
+  invisible(x)
+}
+
+#' Log-likelihood, number of observations and information criteria
+#'
+#' `logLik()` returns the maximised log-likelihood with its degrees of freedom
+#' and number of observations, so that [stats::AIC()] and [stats::BIC()] work.
+#'
+#' @param object A `"gmm"` object.
+#' @param ... Not used.
+#' @return `logLik()` an object of class `"logLik"`; `nobs()` a whole number.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2, threads = 1)
+#' logLik(fit)
+#' BIC(fit) # equals fit$bic
+#' @export
+logLik.gmm <- function(object, ...) {
+  structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
+}
+
+#' @rdname logLik.gmm
+#' @export
+nobs.gmm <- function(object, ...) {
+  object$n
+}

@@ -1,0 +1,89 @@
+#' Predict from a Gaussian mixture model
+#'
+#' Classifies observations, gives their posterior membership probabilities, or
+#' evaluates the fitted mixture density at them.
+#'
+#' @param object A `"gmm"` object.
+#' @param newdata Observations with the same variables as the training data: a
+#'   numeric vector (univariate fits, or one observation of a multivariate
+#'   fit), matrix or data frame.  Data frames are matched by column name.
+#'   Without `newdata`, the answer is for the training data.
+#' @param type `"classification"` (an integer vector of components),
+#'   `"posterior"` (an `n x k` matrix), `"density"` or `"logdensity"` (the
+#'   mixture density of each row, or its logarithm, computed in log space).
+#' @param threads Number of threads.
+#' @param ... Not used.
+#' @return See `type`.
+#' @examples
+#' fit <- gmm_fit(series, k = 3, threads = 1)
+#' predict(fit, c(24, 36, 45))
+#' predict(fit, c(24, 36, 45), type = "posterior")
+#' predict(fit, c(24, 36, 45), type = "logdensity")
+#' @importFrom stats predict
+#' @export
+predict.gmm <- function(object, newdata,
+                        type = c("classification", "posterior", "density", "logdensity"),
+                        threads = object$control$threads, ...) {
+  ecall <- sys.call()
+  check_dots(list(...), ecall)
+  type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
+                       "type", ecall)
+  threads <- check_count(threads, "threads", ecall)
+  if (missing(newdata) || is.null(newdata)) {
+    if (type == "classification") return(object$classification)
+    if (type == "posterior") return(object$posterior)
+    data <- object$data
+  } else {
+    data <- newdata_matrix(object, newdata, ecall)
+  }
+  p <- object$parameters
+  res <- predict_cpp(data, p$proportions, p$means, p$covariances,
+                     type %in% c("classification", "posterior"), threads,
+                     object$control$data_scale)
+  if (res$status != 0L) {
+    abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
+                      res$component), ecall)
+  }
+  switch(type,
+    classification = max.col(res$posterior, ties.method = "first"),
+    posterior = res$posterior,
+    density = exp(res$logdensity),
+    logdensity = res$logdensity
+  )
+}
+
+# `newdata` as a double matrix with the fit's variables, in the fit's order.
+newdata_matrix <- function(object, newdata, call) {
+  vars <- colnames(object$parameters$means)
+  d <- object$d
+  if (is.data.frame(newdata) && !is.null(vars)) {
+    missing_vars <- setdiff(vars, names(newdata))
+    if (length(missing_vars) > 0L) {
+      abort_input(sprintf("`newdata` must have the variables of the fit (%s), but `%s` is missing.",
+                          paste(vars, collapse = ", "), missing_vars[1L]), call)
+    }
+    newdata <- newdata[vars]
+  }
+  if (is.numeric(newdata) && is.null(dim(newdata)) && d > 1L) {
+    if (length(newdata) != d) {
+      abort_input(sprintf(paste0("`newdata` must have %d columns like the data of the fit; ",
+                                 "a vector must have length %d, not %d."),
+                          d, d, length(newdata)), call)
+    }
+    newdata <- matrix(newdata, nrow = 1L, dimnames = list(NULL, names(newdata)))
+  }
+  m <- as_data_matrix(newdata, call, arg = "newdata")
+  if (ncol(m) != d) {
+    abort_input(sprintf("`newdata` must have %d column%s like the data of the fit, not %d.",
+                        d, if (d == 1L) "" else "s", ncol(m)), call)
+  }
+  if (!is.null(vars) && !is.null(colnames(m))) {
+    if (!setequal(colnames(m), vars)) {
+      abort_input(sprintf("`newdata` must have the variables of the fit (%s), not %s.",
+                          paste(vars, collapse = ", "),
+                          paste(colnames(m), collapse = ", ")), call)
+    }
+    m <- m[, vars, drop = FALSE]
+  }
+  m
+}

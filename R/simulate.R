@@ -1,0 +1,46 @@
+#' Simulate from a fitted Gaussian mixture
+#'
+#' Draws observations from the fitted mixture: a component for each draw with
+#' the fitted proportions, then a Gaussian draw from that component.
+#'
+#' @param object A `"gmm"` object.
+#' @param nsim Number of observations to draw.
+#' @param seed Optional seed for [set.seed()]; the random state is restored
+#'   afterwards, as [stats::simulate()] does.
+#' @param ... Not used.
+#' @return A data frame with one row per draw: the variables, and the
+#'   component each draw came from in the column `component`.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2, threads = 1)
+#' head(simulate(fit, 5, seed = 1))
+#' @importFrom stats simulate
+#' @export
+simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
+  ecall <- sys.call()
+  check_dots(list(...), ecall)
+  nsim <- check_count(nsim, "nsim", ecall, min = 0)
+  if (!is.null(seed)) {
+    if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)
+    old <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
+    on.exit(assign(".Random.seed", old, envir = globalenv()), add = TRUE)
+    set.seed(seed)
+  }
+  p <- object$parameters
+  d <- object$d
+  comp <- sample.int(object$k, nsim, replace = TRUE, prob = p$proportions)
+  z <- matrix(stats::rnorm(nsim * d), nsim, d)
+  out <- matrix(0, nsim, d)
+  for (j in seq_len(object$k)) {
+    rows <- which(comp == j)
+    if (length(rows) == 0L) next
+    u <- chol(p$covariances[, , j])
+    out[rows, ] <- z[rows, , drop = FALSE] %*% u +
+      matrix(p$means[j, ], length(rows), d, byrow = TRUE)
+  }
+  vars <- colnames(p$means)
+  if (is.null(vars)) vars <- if (d == 1L) "x" else paste0("x", seq_len(d))
+  colnames(out) <- vars
+  res <- as.data.frame(out)
+  res$component <- comp
+  res
+}

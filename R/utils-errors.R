@@ -1,0 +1,44 @@
+# Classed conditions.  Every error about an argument is an `emgmm_error_input`
+# raised with the user-facing call, so callers can catch it with
+# tryCatch(..., emgmm_error_input = ...).
+
+emgmm_condition <- function(class, message, call, data = list()) {
+  structure(
+    class = c(class, "condition"),
+    c(list(message = message, call = call), data)
+  )
+}
+
+abort_input <- function(message, call = NULL) {
+  stop(emgmm_condition(c("emgmm_error_input", "emgmm_error", "error"), message, call))
+}
+
+abort_fit <- function(message, call = NULL, data = list()) {
+  stop(emgmm_condition(c("emgmm_error_fit", "emgmm_error", "error"), message, call, data))
+}
+
+warn_convergence <- function(message, call = NULL) {
+  warning(emgmm_condition(c("emgmm_warning_convergence", "emgmm_warning", "warning"),
+                          message, call))
+}
+
+warn_fit <- function(message, call = NULL) {
+  warning(emgmm_condition(c("emgmm_warning_fit", "emgmm_warning", "warning"),
+                          message, call))
+}
+
+# How a value looks in an error message: "1.5", "a character vector", ...
+describe <- function(x) {
+  if (is.null(x)) return("NULL")
+  if (is.function(x)) return("a function")
+  if (is.data.frame(x)) return("a data frame")
+  if (is.factor(x)) return("a factor")
+  if (is.list(x)) return("a list")
+  if (is.matrix(x)) return(sprintf("a %s matrix", typeof(x)))
+  if (length(x) == 0L) return(sprintf("an empty %s vector", typeof(x)))
+  if (length(x) == 1L && is.atomic(x)) {
+    if (is.character(x)) return(encodeString(x, quote = "\""))
+    return(format(x))
+  }
+  sprintf("a %s vector of length %d", typeof(x), length(x))
+}

@@ -1,0 +1,42 @@
+// emgmm engine: the M-step driver and the EM loop.
+#ifndef EMGMM_ENGINE_EM_H
+#define EMGMM_ENGINE_EM_H
+
+#include "estep.h"
+#include "models.h"
+
+namespace emgmm {
+
+struct EmControl {
+  int max_iter = 1000;
+  double tol = 1e-8;      // on |l_t - l_{t-1}| / (1 + |l_t|), as mclust's me()
+  double reg = 0.0;       // ridge added to the diagonal of every covariance
+  int threads = 1;
+  double data_scale = 1.0;  // sqrt of the largest variable variance
+};
+
+struct EmResult {
+  Status status = Status::ok;
+  int component = -1;       // 0-based component behind an empty/singular status
+  int iterations = 0;       // number of M-steps taken
+  bool converged = false;
+  double loglik = 0.0;      // log-likelihood at `params`
+  std::vector<double> trace;  // log-likelihood after each iteration
+  Params params;
+};
+
+// M-step: parameters of `model` from sufficient statistics.  Returns
+// Status::empty_component (with its index) when a component's weight is at or
+// below sqrt(eps), as mclust does.
+Status mstep(const ModelInfo& model, const SuffStats& st, double reg, Params& out, int& bad);
+
+// EM from the statistics of a starting point: M-step, E-step, until the
+// relative change of the log-likelihood is at most tol (mclust's rule) or
+// max_iter M-steps have been taken.  The returned log-likelihood belongs to
+// the returned parameters.
+EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
+                const EmControl& control, const Hooks& hooks);
+
+}  // namespace emgmm
+
+#endif

@@ -1,0 +1,243 @@
+// emgmm engine: log densities, E-step and sufficient statistics.
+//
+// All densities are computed in log space from Cholesky factors; posteriors
+// come from a log-sum-exp over components, so no raw density is ever
+// exponentiated.  Work proceeds over blocks of rows (whitened as one
+// triangular solve per component and block), with one partial set of
+// statistics per thread merged in thread order.
+#include "estep.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "parallel.h"
+
+namespace emgmm {
+
+using Index = Eigen::Index;
+
+void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
+  weight = Vector::Zero(k);
+  sum = Matrix::Zero(d, k);
+  scatter.assign(static_cast<std::size_t>(k), Matrix::Zero(d, d));
+  shift = shifts;
+  loglik = 0.0;
+  kind = what;
+}
+
+void SuffStats::add(const SuffStats& other) {
+  weight += other.weight;
+  sum += other.sum;
+  for (std::size_t j = 0; j < scatter.size(); ++j) scatter[j] += other.scatter[j];
+  loglik += other.loglik;
+}
+
+Status prepare_components(const Params& p, double data_scale, Components& out, int& bad) {
+  const int k = p.k();
+  const int d = p.d();
+  const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
+  const double log2pi = std::log(2.0 * M_PI);
+  out.log_prop = p.proportions.array().log().matrix();
+  out.means = p.means;
+  out.chol.resize(static_cast<std::size_t>(k));
+  out.log_norm.resize(k);
+  for (int j = 0; j < k; ++j) {
+    const Matrix& s = p.covariances[static_cast<std::size_t>(j)];
+    if (!s.allFinite()) {
+      bad = j;
+      return Status::singular;
+    }
+    Eigen::LLT<Matrix> llt(s);
+    if (llt.info() != Eigen::Success) {
+      bad = j;
+      return Status::singular;
+    }
+    Matrix u = llt.matrixU();
+    const Vector diag = u.diagonal();
+    if (!diag.allFinite() ||
+        diag.minCoeff() <= rteps * std::max(diag.maxCoeff(), data_scale)) {
+      bad = j;
+      return Status::singular;
+    }
+    out.chol[static_cast<std::size_t>(j)] = u;
+    out.log_norm(j) = -0.5 * (d * log2pi + 2.0 * diag.array().log().sum());
+  }
+  return Status::ok;
+}
+
+int block_rows(int d, int k) {
+  // Keep a block (d columns) and its k log densities within about 256 KiB.
+  const long per_row = 8L * (3L * d + 2L * k + 2L);
+  long b = (256L * 1024L) / std::max(per_row, 1L);
+  b = std::max(64L, std::min(b, 2048L));
+  return static_cast<int>(b);
+}
+
+namespace {
+
+// Scratch space of one thread for one block of rows.
+struct BlockScratch {
+  Matrix xb;   // rows x d, the block
+  Matrix xc;   // rows x d, centred / whitened block
+  Matrix ld;   // rows x k, log densities, then posteriors
+  Vector rmax;  // rows
+  Vector rsum;  // rows
+
+  void allocate(Index rows, Index d, Index k) {
+    xb.resize(rows, d);
+    xc.resize(rows, d);
+    ld.resize(rows, k);
+    rmax.resize(rows);
+    rsum.resize(rows);
+  }
+};
+
+// Log of proportion times component density for each row of the block.
+void block_log_densities(const Components& c, Index rows, BlockScratch& s) {
+  const Index k = c.log_prop.size();
+  auto xb = s.xb.topRows(rows);
+  auto xc = s.xc.topRows(rows);
+  for (Index j = 0; j < k; ++j) {
+    xc = xb;
+    xc.rowwise() -= c.means.col(j).transpose();
+    c.chol[static_cast<std::size_t>(j)].triangularView<Eigen::Upper>()
+        .solveInPlace<Eigen::OnTheRight>(xc);
+    s.ld.col(j).head(rows).array() =
+        (c.log_norm(j) + c.log_prop(j)) - 0.5 * xc.rowwise().squaredNorm().array();
+  }
+}
+
+// Turns the block's log densities into posteriors (log-sum-exp per row) and
+// leaves log mixture density of each row in rsum; returns their sum.
+double block_normalise(Index rows, BlockScratch& s) {
+  auto ld = s.ld.topRows(rows);
+  auto m = s.rmax.head(rows);
+  auto t = s.rsum.head(rows);
+  m = ld.rowwise().maxCoeff();
+  ld.array().colwise() -= m.array();
+  ld.array() = ld.array().exp();
+  t = ld.rowwise().sum();
+  ld.array().colwise() /= t.array();
+  t.array() = m.array() + t.array().log();
+  return t.sum();
+}
+
+// Adds the block's weighted statistics (weights in s.ld) to `st`.
+void block_accumulate(Index rows, BlockScratch& s, SuffStats& st) {
+  const Index k = st.weight.size();
+  auto xb = s.xb.topRows(rows);
+  auto xc = s.xc.topRows(rows);
+  for (Index j = 0; j < k; ++j) {
+    auto w = s.ld.col(j).head(rows);
+    xc = xb;
+    xc.rowwise() -= st.shift.col(j).transpose();
+    st.weight(j) += w.sum();
+    st.sum.col(j).noalias() += xc.transpose() * w;
+    if (st.kind == ScatterKind::full) {
+      xc.array().colwise() *= w.array().sqrt();
+      st.scatter[static_cast<std::size_t>(j)].selfadjointView<Eigen::Lower>().rankUpdate(
+          xc.transpose());
+    } else {
+      st.scatter[static_cast<std::size_t>(j)].diagonal().noalias() +=
+          (xc.array().square().colwise() * w.array()).colwise().sum().matrix().transpose();
+    }
+  }
+}
+
+void finish_scatter(SuffStats& st) {
+  if (st.kind != ScatterKind::full) return;
+  for (Matrix& s : st.scatter) s = s.selfadjointView<Eigen::Lower>();
+}
+
+// Runs `body(scratch, stats, first_row, rows)` over blocks of rows on
+// `threads` threads and merges the per-thread statistics in thread order.
+template <class Body>
+void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
+                       SuffStats& out, Body body) {
+  const Index n = x.rows();
+  const Index d = x.cols();
+  const Index b = block_rows(static_cast<int>(d), k);
+  const Index nblocks = (n + b - 1) / b;
+  const int nt = effective_threads(threads, nblocks);
+  std::vector<BlockScratch> scratch(static_cast<std::size_t>(nt));
+  std::vector<SuffStats> part(static_cast<std::size_t>(nt));
+  for (int t = 0; t < nt; ++t) {
+    scratch[static_cast<std::size_t>(t)].allocate(b, d, k);
+    part[static_cast<std::size_t>(t)].reset(static_cast<int>(d), k, shifts, kind);
+  }
+  parallel_blocks(nblocks, nt, [&](int t, Index blk) {
+    const Index r0 = blk * b;
+    const Index rows = std::min(b, n - r0);
+    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
+    s.xb.topRows(rows) = x.middleRows(r0, rows);
+    body(s, part[static_cast<std::size_t>(t)], r0, rows);
+  });
+  out = part[0];
+  for (int t = 1; t < nt; ++t) out.add(part[static_cast<std::size_t>(t)]);
+  finish_scatter(out);
+}
+
+}  // namespace
+
+void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
+                 SuffStats& out) {
+  const int k = static_cast<int>(c.log_prop.size());
+  accumulate_blocks(x, k, c.means, kind, threads, out,
+                    [&](BlockScratch& s, SuffStats& st, Index, Index rows) {
+                      block_log_densities(c, rows, s);
+                      st.loglik += block_normalise(rows, s);
+                      block_accumulate(rows, s, st);
+                    });
+}
+
+void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,
+                     Vector* logdens) {
+  const Index n = x.rows();
+  const Index d = x.cols();
+  const Index k = c.log_prop.size();
+  const Index b = block_rows(static_cast<int>(d), static_cast<int>(k));
+  const Index nblocks = (n + b - 1) / b;
+  const int nt = effective_threads(threads, nblocks);
+  std::vector<BlockScratch> scratch(static_cast<std::size_t>(nt));
+  for (BlockScratch& s : scratch) s.allocate(b, d, k);
+  if (posterior) posterior->resize(n, k);
+  if (logdens) logdens->resize(n);
+  parallel_blocks(nblocks, nt, [&](int t, Index blk) {
+    const Index r0 = blk * b;
+    const Index rows = std::min(b, n - r0);
+    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
+    s.xb.topRows(rows) = x.middleRows(r0, rows);
+    block_log_densities(c, rows, s);
+    block_normalise(rows, s);
+    if (posterior) posterior->middleRows(r0, rows) = s.ld.topRows(rows);
+    if (logdens) logdens->segment(r0, rows) = s.rsum.head(rows);
+  });
+}
+
+void stats_from_start(DataMap x, const Matrix* weights, const IntVector* labels, int k,
+                      ScatterKind kind, int threads, SuffStats& out) {
+  const int d = static_cast<int>(x.cols());
+  auto fill_weights = [&](BlockScratch& s, Index r0, Index rows) {
+    if (weights) {
+      s.ld.topRows(rows) = weights->middleRows(r0, rows);
+    } else {
+      s.ld.topRows(rows).setZero();
+      for (Index i = 0; i < rows; ++i) s.ld(i, (*labels)(r0 + i)) = 1.0;
+    }
+  };
+  auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
+    fill_weights(s, r0, rows);
+    block_accumulate(rows, s, st);
+  };
+  // Pass 1 finds the weighted means; pass 2 accumulates about them.
+  SuffStats first;
+  accumulate_blocks(x, k, Matrix::Zero(d, k), ScatterKind::diagonal, threads, first, body);
+  Matrix means = Matrix::Zero(d, k);
+  for (int j = 0; j < k; ++j) {
+    if (first.weight(j) > 0.0) means.col(j) = first.sum.col(j) / first.weight(j);
+  }
+  accumulate_blocks(x, k, means, kind, threads, out, body);
+}
+
+}  // namespace emgmm

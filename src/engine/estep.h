@@ -1,0 +1,45 @@
+// emgmm engine: log densities, the E-step and sufficient statistics.
+#ifndef EMGMM_ENGINE_ESTEP_H
+#define EMGMM_ENGINE_ESTEP_H
+
+#include "types.h"
+
+namespace emgmm {
+
+// Everything the E-step needs from the parameters, precomputed once per
+// iteration: log proportions, means and the upper Cholesky factor U_k of each
+// covariance (Sigma_k = U_k' U_k) with the Gaussian normalising constant.
+struct Components {
+  Vector log_prop;          // k
+  Matrix means;             // d x k
+  std::vector<Matrix> chol; // k upper-triangular factors
+  Vector log_norm;          // k: -(d log(2 pi) + log det Sigma_k) / 2
+};
+
+// Factorises the covariances.  A covariance that is not numerically positive
+// definite (Cholesky fails, or a pivot below sqrt(eps) times the data scale)
+// gives Status::singular and its 0-based index in `bad`.
+Status prepare_components(const Params& p, double data_scale, Components& out, int& bad);
+
+// Rows per block: small enough that a block and its k projections stay in cache.
+int block_rows(int d, int k);
+
+// One E-step: sufficient statistics (shifted by the current means) and the
+// log-likelihood, accumulated over blocks of rows, one partial sum per thread
+// merged in thread order (deterministic for a given thread count).
+void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
+                 SuffStats& out);
+
+// Posterior probabilities (n x k, may be null) and the log mixture density of
+// each row (n, may be null) under the given components.
+void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,
+                     Vector* logdens);
+
+// Statistics of a weighted partition (a starting point): weights are n x k
+// (a posterior matrix), or labels in 0..k-1 when `weights` is null.
+void stats_from_start(DataMap x, const Matrix* weights, const IntVector* labels, int k,
+                      ScatterKind kind, int threads, SuffStats& out);
+
+}  // namespace emgmm
+
+#endif

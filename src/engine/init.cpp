@@ -1,0 +1,224 @@
+// emgmm engine: starting partitions.
+#include "init.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "parallel.h"
+
+namespace emgmm {
+
+using Index = Eigen::Index;
+
+namespace {
+
+constexpr Index kBlock = 1024;
+
+// Index drawn with probability proportional to w (w >= 0, total > 0).
+Index draw_weighted(const Vector& w, double total, double u) {
+  const double target = u * total;
+  double acc = 0.0;
+  const Index n = w.size();
+  for (Index i = 0; i < n; ++i) {
+    acc += w(i);
+    if (acc > target) return i;
+  }
+  // Rounding left the target just past the sum: the last positive weight.
+  for (Index i = n - 1; i >= 0; --i) {
+    if (w(i) > 0.0) return i;
+  }
+  return n - 1;
+}
+
+Index draw_uniform(Index n, double u) {
+  Index i = static_cast<Index>(u * static_cast<double>(n));
+  return std::min(std::max<Index>(i, 0), n - 1);
+}
+
+// Squared distances of every row to one point, in parallel over blocks.
+void squared_distances(DataMap x, const Vector& point, int threads, Vector& out) {
+  const Index n = x.rows();
+  const Index nblocks = (n + kBlock - 1) / kBlock;
+  out.resize(n);
+  parallel_blocks(nblocks, effective_threads(threads, nblocks), [&](int, Index b) {
+    const Index r0 = b * kBlock;
+    const Index rows = std::min(kBlock, n - r0);
+    out.segment(r0, rows) =
+        (x.middleRows(r0, rows).rowwise() - point.transpose()).rowwise().squaredNorm();
+  });
+}
+
+}  // namespace
+
+Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads) {
+  const Index n = x.rows();
+  const Index d = x.cols();
+  Matrix centers(d, k);
+  centers.col(0) = x.row(draw_uniform(n, uniform())).transpose();
+  Vector closest;
+  squared_distances(x, centers.col(0), threads, closest);
+  double potential = closest.sum();
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  Vector cand_d2, best_d2;
+  for (int c = 1; c < k; ++c) {
+    if (!(potential > 0.0)) {
+      // Every row sits on a centre already: any row will do.
+      centers.col(c) = x.row(draw_uniform(n, uniform())).transpose();
+      continue;
+    }
+    double best_pot = std::numeric_limits<double>::infinity();
+    Index best = 0;
+    for (int t = 0; t < trials; ++t) {
+      const Index cand = draw_weighted(closest, potential, uniform());
+      squared_distances(x, x.row(cand).transpose(), threads, cand_d2);
+      cand_d2 = cand_d2.cwiseMin(closest);
+      const double pot = cand_d2.sum();
+      if (pot < best_pot) {
+        best_pot = pot;
+        best = cand;
+        best_d2.swap(cand_d2);
+      }
+    }
+    centers.col(c) = x.row(best).transpose();
+    closest.swap(best_d2);
+    potential = best_pot;
+  }
+  return centers;
+}
+
+Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
+  const Index n = x.rows();
+  std::vector<Index> chosen;
+  chosen.reserve(static_cast<std::size_t>(k));
+  // Floyd's algorithm: k distinct indices with k draws.
+  for (Index j = n - k; j < n; ++j) {
+    const Index t = draw_uniform(j + 1, uniform());
+    if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) {
+      chosen.push_back(t);
+    } else {
+      chosen.push_back(j);
+    }
+  }
+  Matrix centers(x.cols(), k);
+  for (int j = 0; j < k; ++j) centers.col(j) = x.row(chosen[static_cast<std::size_t>(j)]).transpose();
+  return centers;
+}
+
+KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads) {
+  const Index n = x.rows();
+  const Index d = x.cols();
+  const Index k = centers.cols();
+  const Index nblocks = (n + kBlock - 1) / kBlock;
+  const int nt = effective_threads(threads, nblocks);
+  KmeansResult res;
+  res.labels = IntVector::Constant(n, -1);
+  Vector dist(n);  // squared distance of each row to its centre
+
+  std::vector<Matrix> sums(static_cast<std::size_t>(nt));
+  std::vector<Vector> counts(static_cast<std::size_t>(nt));
+  std::vector<long> changed(static_cast<std::size_t>(nt));
+  std::vector<Matrix> cross(static_cast<std::size_t>(nt));
+
+  for (int it = 0;; ++it) {
+    // Assignment step; also the sums for the update step.
+    const Vector cnorm = centers.colwise().squaredNorm().transpose();
+    for (int t = 0; t < nt; ++t) {
+      sums[static_cast<std::size_t>(t)] = Matrix::Zero(d, k);
+      counts[static_cast<std::size_t>(t)] = Vector::Zero(k);
+      changed[static_cast<std::size_t>(t)] = 0;
+      cross[static_cast<std::size_t>(t)].resize(kBlock, k);
+    }
+    parallel_blocks(nblocks, nt, [&](int t, Index b) {
+      const Index r0 = b * kBlock;
+      const Index rows = std::min(kBlock, n - r0);
+      auto xb = x.middleRows(r0, rows);
+      auto cr = cross[static_cast<std::size_t>(t)].topRows(rows);
+      cr.noalias() = xb * centers;
+      Matrix& sm = sums[static_cast<std::size_t>(t)];
+      Vector& ct = counts[static_cast<std::size_t>(t)];
+      for (Index i = 0; i < rows; ++i) {
+        Index best = 0;
+        double bestd = std::numeric_limits<double>::infinity();
+        for (Index j = 0; j < k; ++j) {
+          const double dj = cnorm(j) - 2.0 * cr(i, j);
+          if (dj < bestd) {
+            bestd = dj;
+            best = j;
+          }
+        }
+        const Index row = r0 + i;
+        if (res.labels(row) != best) {
+          res.labels(row) = static_cast<int>(best);
+          ++changed[static_cast<std::size_t>(t)];
+        }
+        dist(row) = std::max(0.0, bestd + xb.row(i).squaredNorm());
+        sm.col(best) += xb.row(i).transpose();
+        ct(best) += 1.0;
+      }
+    });
+    long nchanged = 0;
+    Matrix sum = Matrix::Zero(d, k);
+    Vector count = Vector::Zero(k);
+    for (int t = 0; t < nt; ++t) {
+      nchanged += changed[static_cast<std::size_t>(t)];
+      sum += sums[static_cast<std::size_t>(t)];
+      count += counts[static_cast<std::size_t>(t)];
+    }
+    res.iterations = it;
+    res.inertia = dist.sum();
+    if (nchanged == 0 || it >= max_iter) break;
+    // Update step; an empty cluster takes the row farthest from its centre.
+    for (Index j = 0; j < k; ++j) {
+      if (count(j) > 0.0) {
+        centers.col(j) = sum.col(j) / count(j);
+      } else {
+        Index far = 0;
+        dist.maxCoeff(&far);
+        centers.col(j) = x.row(far).transpose();
+        dist(far) = 0.0;
+      }
+    }
+  }
+  res.centers = centers;
+  return res;
+}
+
+void canonical_labels(IntVector& labels) {
+  std::vector<int> map;
+  for (Index i = 0; i < labels.size(); ++i) {
+    const int l = labels(i);
+    if (l >= static_cast<int>(map.size())) map.resize(static_cast<std::size_t>(l) + 1, -1);
+    if (map[static_cast<std::size_t>(l)] < 0) {
+      map[static_cast<std::size_t>(l)] =
+          static_cast<int>(std::count_if(map.begin(), map.end(), [](int v) { return v >= 0; }));
+    }
+    labels(i) = map[static_cast<std::size_t>(l)];
+  }
+}
+
+std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
+                                        const UniformSource& uniform, int threads) {
+  std::vector<IntVector> out;
+  // Lloyd works on centred data so that distances keep their precision.
+  const Vector center = x.colwise().mean().transpose();
+  const Matrix xc = x.rowwise() - center.transpose();
+  DataMap xm(xc.data(), xc.rows(), xc.cols());
+  for (int r = 0; r < n_init; ++r) {
+    Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
+                            : random_centers(xm, k, uniform);
+    KmeansResult km = lloyd(xm, centers, kmeans ? 100 : 0, threads);
+    canonical_labels(km.labels);
+    bool seen = false;
+    for (const IntVector& o : out) {
+      if (o == km.labels) {
+        seen = true;
+        break;
+      }
+    }
+    if (!seen) out.push_back(km.labels);
+  }
+  return out;
+}
+
+}  // namespace emgmm

@@ -1,0 +1,40 @@
+// emgmm engine: starting partitions (k-means++ seeding, Lloyd iterations,
+// random centres).  Random numbers come from the caller's uniform source.
+#ifndef EMGMM_ENGINE_INIT_H
+#define EMGMM_ENGINE_INIT_H
+
+#include "types.h"
+
+namespace emgmm {
+
+struct KmeansResult {
+  Matrix centers;     // d x k
+  IntVector labels;   // n, 0-based
+  double inertia = 0.0;  // within-cluster sum of squares
+  int iterations = 0;
+};
+
+// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with 2 + log k
+// candidate centres per step as scikit-learn does): d x k centres.
+Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads);
+
+// k distinct observations chosen uniformly at random: d x k centres.
+Matrix random_centers(DataMap x, int k, const UniformSource& uniform);
+
+// Lloyd iterations from `centers` until no label changes or max_iter
+// iterations (max_iter = 0 only assigns each row to its nearest centre).  An
+// empty cluster is moved to the row farthest from its centre.
+KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads);
+
+// Relabels 0-based labels in order of first appearance, so that equal
+// partitions have equal label vectors.
+void canonical_labels(IntVector& labels);
+
+// n_init starting partitions ("kmeans": k-means++ then Lloyd; "random":
+// random centres, nearest assignment), duplicates removed.
+std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
+                                        const UniformSource& uniform, int threads);
+
+}  // namespace emgmm
+
+#endif

@@ -1,0 +1,43 @@
+// emgmm engine: the table of covariance models.
+//
+// Each model is one row of a table: its mclust name, whether it is the
+// univariate form, which part of the weighted scatter its M-step reads, its
+// number of free covariance parameters, and its covariance M-step.  Adding a
+// model means writing one M-step function in models.cpp and one table row.
+#ifndef EMGMM_ENGINE_MODELS_H
+#define EMGMM_ENGINE_MODELS_H
+
+#include <string>
+#include "types.h"
+
+namespace emgmm {
+
+// What an M-step sees: the component weights n_k, the new means and each
+// component's weighted scatter about its new mean, W_k = sum_i z_ik (x_i -
+// mu_k)(x_i - mu_k)' (only the diagonal is filled for ScatterKind::diagonal).
+struct MStepInput {
+  const Vector& weight;             // k
+  const std::vector<Matrix>& scatter;  // k of d x d
+  double total;                     // sum of the weights (n)
+};
+
+// A covariance M-step writes the k covariance matrices (without the ridge).
+using CovarianceMStep = void (*)(const MStepInput& in, std::vector<Matrix>& cov);
+
+struct ModelInfo {
+  const char* name;
+  bool univariate;          // true for "E" and "V"
+  ScatterKind scatter;
+  long (*covariance_df)(long d, long k);
+  CovarianceMStep mstep;
+};
+
+// The model called `name` (mclust spelling), or nullptr when there is none.
+const ModelInfo* find_model(const std::string& name);
+
+// Number of free parameters: proportions, means and covariance parameters.
+long model_df(const ModelInfo& model, long d, long k);
+
+}  // namespace emgmm
+
+#endif

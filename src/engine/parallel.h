@@ -1,0 +1,66 @@
+// emgmm engine: the one place that talks to OpenMP.
+//
+// parallel_blocks() hands contiguous runs of blocks to threads (static
+// schedule), so thread t always sees the same blocks for a given thread count
+// and per-thread partial sums merged in thread order are deterministic.
+// Every region names its thread count; nothing calls omp_set_num_threads().
+#ifndef EMGMM_ENGINE_PARALLEL_H
+#define EMGMM_ENGINE_PARALLEL_H
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <atomic>
+#include <exception>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace emgmm {
+
+// Number of threads to use for `units` units of work: at least 1, at most the
+// request and the number of units, and within OMP_THREAD_LIMIT.
+inline int effective_threads(int requested, Eigen::Index units) {
+  long t = std::max(1, requested);
+#ifdef _OPENMP
+  t = std::min<long>(t, omp_get_thread_limit());
+#else
+  t = 1;
+#endif
+  t = std::min<long>(t, std::max<Eigen::Index>(units, 1));
+  return static_cast<int>(t);
+}
+
+// Calls body(thread, block) for block = 0 .. nblocks - 1.  No exception leaves
+// the parallel region: the first one is caught and rethrown afterwards.
+template <class Body>
+void parallel_blocks(Eigen::Index nblocks, int threads, Body body) {
+  std::exception_ptr error = nullptr;
+  std::atomic<bool> failed(false);
+  (void)threads;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+  for (Eigen::Index b = 0; b < nblocks; ++b) {
+    if (failed.load()) continue;
+    int t = 0;
+#ifdef _OPENMP
+    t = omp_get_thread_num();
+#endif
+    try {
+      body(t, b);
+    } catch (...) {
+#ifdef _OPENMP
+#pragma omp critical(emgmm_error)
+#endif
+      {
+        if (!failed.exchange(true)) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace emgmm
+
+#endif

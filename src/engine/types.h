@@ -1,0 +1,75 @@
+// emgmm engine: basic types shared by every part of the EM engine.
+// The engine includes only Eigen and the standard library; it knows nothing of R.
+#ifndef EMGMM_ENGINE_TYPES_H
+#define EMGMM_ENGINE_TYPES_H
+
+#include <Eigen/Dense>
+#include <functional>
+#include <vector>
+
+namespace emgmm {
+
+using Matrix = Eigen::MatrixXd;
+using Vector = Eigen::VectorXd;
+using IntVector = Eigen::VectorXi;
+// Data arrive from R as a column-major n x d matrix; the engine never copies them.
+using DataMap = Eigen::Map<const Matrix>;
+
+// Outcome of a fit or of one step of it.  The engine never throws across its
+// interface: R turns these codes into classed warnings and errors.
+enum class Status {
+  ok = 0,
+  max_iter = 1,          // iteration limit reached before convergence
+  empty_component = 2,   // a component's total weight fell to (almost) zero
+  singular = 3,          // a covariance is not numerically positive definite
+  not_finite = 4,        // the log-likelihood stopped being finite
+  interrupted = 5        // the caller's interrupt hook asked to stop
+};
+
+// Mixture parameters: proportions (k), means (d x k, one column per component)
+// and one d x d covariance matrix per component (also for shared models, where
+// all k matrices are equal).
+struct Params {
+  Vector proportions;
+  Matrix means;
+  std::vector<Matrix> covariances;
+
+  int k() const { return static_cast<int>(proportions.size()); }
+  int d() const { return static_cast<int>(means.rows()); }
+};
+
+// How much of the weighted scatter a covariance model needs.
+enum class ScatterKind { full, diagonal };
+
+// Additive sufficient statistics of one E-step (or of a starting partition).
+// Per component k: weight n_k, weighted sum of (x - shift_k) and weighted
+// scatter of (x - shift_k), plus the log-likelihood.  Statistics computed on
+// disjoint sets of rows (threads, chunks, machines) with the same shifts are
+// merged by adding them.  The shift is the component mean used in the E-step,
+// which keeps the scatter free of catastrophic cancellation.
+struct SuffStats {
+  Vector weight;               // k
+  Matrix sum;                  // d x k, sum_i w_ik (x_i - shift_k)
+  std::vector<Matrix> scatter; // k of d x d, sum_i w_ik (x_i - shift_k)(x_i - shift_k)'
+  Matrix shift;                // d x k
+  double loglik = 0.0;
+  ScatterKind kind = ScatterKind::full;
+
+  void reset(int d, int k, const Matrix& shifts, ScatterKind what);
+  void add(const SuffStats& other);
+};
+
+// Hooks the caller supplies: an interrupt check (main thread, between
+// iterations) and a progress callback.  Both may be empty.
+struct Hooks {
+  std::function<bool()> interrupted;                       // true = stop
+  std::function<void(int iter, double loglik)> progress;   // verbose output
+};
+
+// A uniform (0, 1) random source, supplied by the caller so that the engine
+// stays deterministic given its inputs (in R: R's own generator).
+using UniformSource = std::function<double()>;
+
+}  // namespace emgmm
+
+#endif

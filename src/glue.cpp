@@ -1,0 +1,178 @@
+// emgmm: the only file that knows both R and the engine.  It converts R
+// objects (zero-copy Eigen::Map for the data), supplies the hooks (R's random
+// number generator, interrupt checks, verbose progress) and converts results
+// back.  Arguments were validated in R; nothing is re-checked here.
+#include <RcppEigen.h>
+
+#include "engine/em.h"
+#include "engine/init.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+using emgmm::DataMap;
+using emgmm::Matrix;
+using emgmm::Vector;
+
+namespace {
+
+DataMap as_data(const Eigen::Map<Eigen::MatrixXd>& x) {
+  return DataMap(x.data(), x.rows(), x.cols());
+}
+
+void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
+
+bool user_interrupted() { return R_ToplevelExec(check_interrupt_fn, nullptr) == FALSE; }
+
+// R array (d x d x k) from the engine's covariance matrices.
+Rcpp::NumericVector covariance_array(const std::vector<Matrix>& cov, int d) {
+  const int k = static_cast<int>(cov.size());
+  Rcpp::NumericVector out(static_cast<R_xlen_t>(d) * d * k);
+  for (int j = 0; j < k; ++j) {
+    std::copy(cov[static_cast<std::size_t>(j)].data(),
+              cov[static_cast<std::size_t>(j)].data() + static_cast<std::ptrdiff_t>(d) * d,
+              out.begin() + static_cast<std::ptrdiff_t>(j) * d * d);
+  }
+  out.attr("dim") = Rcpp::IntegerVector::create(d, d, k);
+  return out;
+}
+
+emgmm::Params params_from_r(const Rcpp::NumericVector& proportions,
+                            const Eigen::Map<Eigen::MatrixXd>& means,
+                            const Rcpp::NumericVector& covariances) {
+  const int k = static_cast<int>(means.rows());
+  const int d = static_cast<int>(means.cols());
+  emgmm::Params p;
+  p.proportions = Rcpp::as<Vector>(proportions);
+  p.means = means.transpose();
+  p.covariances.resize(static_cast<std::size_t>(k));
+  for (int j = 0; j < k; ++j) {
+    p.covariances[static_cast<std::size_t>(j)] =
+        Eigen::Map<const Matrix>(covariances.begin() + static_cast<std::ptrdiff_t>(j) * d * d, d, d);
+  }
+  return p;
+}
+
+const emgmm::ModelInfo& model_or_stop(const std::string& name) {
+  const emgmm::ModelInfo* m = emgmm::find_model(name);
+  if (!m) Rcpp::stop("internal error: unknown model '%s'", name);
+  return *m;
+}
+
+}  // namespace
+
+// Starting partitions: an n x m integer matrix of distinct labels in 1..k.
+// [[Rcpp::export]]
+Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init,
+                                         bool kmeans, int threads) {
+  emgmm::UniformSource uniform = []() { return R::unif_rand(); };
+  std::vector<emgmm::IntVector> starts =
+      emgmm::start_partitions(as_data(x), k, n_init, kmeans, uniform, threads);
+  const R_xlen_t n = x.rows();
+  Rcpp::IntegerMatrix out(static_cast<int>(n), static_cast<int>(starts.size()));
+  for (std::size_t s = 0; s < starts.size(); ++s) {
+    for (R_xlen_t i = 0; i < n; ++i) out(i, static_cast<int>(s)) = starts[s](i) + 1;
+  }
+  return out;
+}
+
+// EM for one model from one start: integer labels in 1..k, or an n x k
+// matrix of weights.
+// [[Rcpp::export]]
+Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
+                      int max_iter, double tol, double reg, int threads, double data_scale,
+                      bool verbose) {
+  const emgmm::ModelInfo& m = model_or_stop(model);
+  const DataMap data = as_data(x);
+  emgmm::SuffStats st;
+  if (Rf_isMatrix(start)) {
+    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
+    const Matrix weights = w;
+    emgmm::stats_from_start(data, &weights, nullptr, k, m.scatter, threads, st);
+  } else {
+    Rcpp::IntegerVector lab(start);
+    emgmm::IntVector labels(lab.size());
+    for (R_xlen_t i = 0; i < lab.size(); ++i) labels(i) = lab[i] - 1;
+    emgmm::stats_from_start(data, nullptr, &labels, k, m.scatter, threads, st);
+  }
+  emgmm::EmControl control;
+  control.max_iter = max_iter;
+  control.tol = tol;
+  control.reg = reg;
+  control.threads = threads;
+  control.data_scale = data_scale;
+  emgmm::Hooks hooks;
+  hooks.interrupted = user_interrupted;
+  if (verbose) {
+    hooks.progress = [](int it, double ll) {
+      Rcpp::Rcout << "  iteration " << it << ": log-likelihood " << ll << "\n";
+    };
+  }
+  const emgmm::EmResult res = emgmm::run_em(data, m, st, control, hooks);
+  const int d = static_cast<int>(x.cols());
+  Rcpp::List out = Rcpp::List::create(
+      Rcpp::Named("status") = static_cast<int>(res.status),
+      Rcpp::Named("component") = res.component + 1,
+      Rcpp::Named("iterations") = res.iterations,
+      Rcpp::Named("converged") = res.converged,
+      Rcpp::Named("loglik") = res.loglik,
+      Rcpp::Named("loglik_trace") = Rcpp::wrap(res.trace),
+      Rcpp::Named("df") = static_cast<double>(emgmm::model_df(m, d, k)));
+  if (res.status == emgmm::Status::ok || res.status == emgmm::Status::max_iter) {
+    out["proportions"] = Rcpp::wrap(Vector(res.params.proportions));
+    out["means"] = Rcpp::wrap(Matrix(res.params.means.transpose()));
+    out["covariances"] = covariance_array(res.params.covariances, d);
+  }
+  return out;
+}
+
+// Log mixture density of each row and, when asked, the n x k posterior.
+// [[Rcpp::export]]
+Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions,
+                       const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances,
+                       bool posterior, int threads, double data_scale) {
+  const emgmm::Params p = params_from_r(proportions, means, covariances);
+  emgmm::Components comp;
+  int bad = -1;
+  const emgmm::Status s = emgmm::prepare_components(p, data_scale, comp, bad);
+  if (s != emgmm::Status::ok) {
+    return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(s),
+                              Rcpp::Named("component") = bad + 1);
+  }
+  Matrix post;
+  Vector logdens;
+  emgmm::estep_posterior(as_data(x), comp, threads, posterior ? &post : nullptr, &logdens);
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("status") = 0,
+                                      Rcpp::Named("logdensity") = Rcpp::wrap(logdens));
+  if (posterior) out["posterior"] = Rcpp::wrap(post);
+  return out;
+}
+
+// Number of free parameters of a model.
+// [[Rcpp::export]]
+double model_df_cpp(std::string model, int d, int k) {
+  return static_cast<double>(emgmm::model_df(model_or_stop(model), d, k));
+}
+
+// Names of the models the engine implements.
+// [[Rcpp::export]]
+Rcpp::CharacterVector engine_models_cpp() {
+  static const char* names[] = {"E",   "V",   "EII", "VII", "EEI", "VEI", "EVI", "VVI",
+                                "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"};
+  Rcpp::CharacterVector out;
+  for (const char* n : names) {
+    if (emgmm::find_model(n)) out.push_back(n);
+  }
+  return out;
+}
+
+// Number of processors OpenMP sees (1 without OpenMP).
+// [[Rcpp::export]]
+int max_threads_cpp() {
+#ifdef _OPENMP
+  return omp_get_num_procs();
+#else
+  return 1;
+#endif
+}
