@@ -34,7 +34,7 @@ check_number <- function(x, arg, call, min = 0) {
 
 # Converts `x` (numeric vector, matrix or data frame of numeric columns) to a
 # double matrix, keeping column names.
-as_data_matrix <- function(x, call, arg = "x") {
+as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
   if (is.data.frame(x)) {
     if (ncol(x) == 0L) {
       abort_input(sprintf("`%s` must have at least one column, not none.", arg), call)
@@ -60,7 +60,7 @@ as_data_matrix <- function(x, call, arg = "x") {
     abort_input(sprintf("`%s` must be a numeric vector, matrix or data frame, not %s.",
                         arg, describe(x)), call)
   }
-  if (nrow(x) == 0L || ncol(x) == 0L) {
+  if ((nrow(x) == 0L && !allow_empty) || ncol(x) == 0L) {
     abort_input(sprintf("`%s` must have at least one observation and one variable, not %d x %d.",
                         arg, nrow(x), ncol(x)), call)
   }
@@ -117,10 +117,16 @@ check_start <- function(init, n, k, k_missing, call) {
     start <- z
   } else if (is.numeric(init) || is.factor(init)) {
     lab <- if (is.factor(init)) as.integer(init) else init
-    if (length(lab) != n || !is_whole(lab) || any(lab < 1)) {
+    if (length(lab) != n) {
       abort_input(sprintf(paste0(
-        "`init` as labels must be %d whole numbers (one per observation) in 1..k, ",
-        "not %s."), n, describe(init)), call)
+        "`init` as labels must have one label per observation (%d), not %d."),
+        n, length(lab)), call)
+    }
+    bad <- which(is.na(lab) | !is.finite(lab) | lab < 1 | abs(lab - round(lab)) >= 1e-8)
+    if (length(bad) > 0L) {
+      abort_input(sprintf(
+        "`init` as labels must be whole numbers in 1..k, but label %d is %s.",
+        bad[1L], describe(lab[bad[1L]])), call)
     }
     lab <- as.integer(round(lab))
     kk <- max(lab)

@@ -130,8 +130,8 @@ format.gmm <- function(x, digits = 4L, ...) {
 # component.
 parameter_table <- function(x, vars) {
   p <- x$parameters
-  var_rows <- vapply(seq_len(x$k), function(j) diag(p$covariances[, , j, drop = TRUE],
-                                                      nrow = x$d), numeric(x$d))
+  var_rows <- vapply(seq_len(x$k), function(j) diag(matrix(p$covariances[, , j], x$d, x$d)),
+                     numeric(x$d))
   var_rows <- matrix(var_rows, nrow = x$d)
   tab <- rbind(p$proportions, t(p$means), var_rows)
   rownames(tab) <- c("proportion", paste("mean", vars),

@@ -122,13 +122,16 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   if (n < 2L || all(variances == 0)) {
     abort_input("`x` must contain at least two distinct observations.", ecall)
   }
-  if (n <= 20000L && max(ks) > 1L) {
-    n_distinct <- nrow(unique(data))
-    if (max(ks) > n_distinct) {
-      abort_input(sprintf(
-        "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
-        n_distinct, max(ks)), ecall)
-    }
+  if (!all(is.finite(variances))) {
+    abort_input(sprintf(
+      "`x` has values too large to square in double precision (variable %d); rescale it.",
+      which(!is.finite(variances))[1L]), ecall)
+  }
+  n_distinct <- count_distinct(data, max(ks))
+  if (max(ks) > n_distinct) {
+    abort_input(sprintf(
+      "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
+      n_distinct, max(ks)), ecall)
   }
   reg <- if (is.null(reg)) 1e-6 * mean(variances) else check_number(reg, "reg", ecall)
   data_scale <- sqrt(max(variances))
@@ -146,7 +149,8 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   selection <- selection_table(candidates)
   ok <- which(!is.na(selection[[criterion]]))
   if (length(ok) == 0L) {
-    reasons <- unique(selection$reason)
+    reasons <- unique(sprintf("k = %d, model %s: %s", selection$k, selection$model,
+                              selection$reason))
     abort_fit(sprintf("No model could be fitted: %s.", paste(reasons, collapse = "; ")),
               ecall, list(selection = selection))
   }
@@ -179,6 +183,17 @@ emgmm_threads <- function() {
   opt <- getOption("emgmm.threads")
   if (!is.null(opt)) return(opt)
   max_threads_cpp()
+}
+
+# Number of distinct rows of `data`, or any number >= m when there are at
+# least m (found cheaply among the first rows).
+count_distinct <- function(data, m) {
+  if (m <= 1L) return(m)
+  if (ncol(data) == 1L) return(length(unique(data[, 1L])))
+  head_rows <- min(nrow(data), 10L * m + 1000L)
+  found <- nrow(unique(data[seq_len(head_rows), , drop = FALSE]))
+  if (found >= m || head_rows == nrow(data)) return(found)
+  nrow(unique(data))
 }
 
 check_choice <- function(x, choices, arg, call) {
@@ -226,8 +241,7 @@ fit_candidate <- function(data, k, model, starts, control) {
   }
   df <- model_df_cpp(model, ncol(data), k)
   if (is.null(best)) {
-    return(list(k = k, model = model, ok = FALSE, df = df,
-                reason = sprintf("k = %d, model %s: %s", k, model, reasons[1L])))
+    return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
   }
   pred <- predict_cpp(data, best$proportions, best$means, best$covariances, TRUE,
                       control$threads, control$data_scale)

@@ -25,6 +25,7 @@ predict.gmm <- function(object, newdata,
                         type = c("classification", "posterior", "density", "logdensity"),
                         threads = object$control$threads, ...) {
   ecall <- sys.call()
+  ecall[[1L]] <- as.name("predict")
   check_dots(list(...), ecall)
   type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
                        "type", ecall)
@@ -37,6 +38,10 @@ predict.gmm <- function(object, newdata,
     data <- newdata_matrix(object, newdata, ecall)
   }
   p <- object$parameters
+  if (nrow(data) == 0L) {
+    return(switch(type, classification = integer(0), posterior = matrix(0, 0L, object$k),
+                  numeric(0)))
+  }
   res <- predict_cpp(data, p$proportions, p$means, p$covariances,
                      type %in% c("classification", "posterior"), threads,
                      object$control$data_scale)
@@ -72,7 +77,7 @@ newdata_matrix <- function(object, newdata, call) {
     }
     newdata <- matrix(newdata, nrow = 1L, dimnames = list(NULL, names(newdata)))
   }
-  m <- as_data_matrix(newdata, call, arg = "newdata")
+  m <- as_data_matrix(newdata, call, arg = "newdata", allow_empty = TRUE)
   if (ncol(m) != d) {
     abort_input(sprintf("`newdata` must have %d column%s like the data of the fit, not %d.",
                         d, if (d == 1L) "" else "s", ncol(m)), call)

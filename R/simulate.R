@@ -17,6 +17,7 @@
 #' @export
 simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   ecall <- sys.call()
+  ecall[[1L]] <- as.name("simulate")
   check_dots(list(...), ecall)
   nsim <- check_count(nsim, "nsim", ecall, min = 0)
   if (!is.null(seed)) {

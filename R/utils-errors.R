@@ -34,11 +34,14 @@ describe <- function(x) {
   if (is.data.frame(x)) return("a data frame")
   if (is.factor(x)) return("a factor")
   if (is.list(x)) return("a list")
-  if (is.matrix(x)) return(sprintf("a %s matrix", typeof(x)))
+  if (is.matrix(x)) return(sprintf("%s %s matrix", article(typeof(x)), typeof(x)))
   if (length(x) == 0L) return(sprintf("an empty %s vector", typeof(x)))
   if (length(x) == 1L && is.atomic(x)) {
     if (is.character(x)) return(encodeString(x, quote = "\""))
     return(format(x))
   }
-  sprintf("a %s vector of length %d", typeof(x), length(x))
+  sprintf("%s %s vector of length %d", article(typeof(x)), typeof(x), length(x))
 }
+
+article <- function(word) if (grepl("^[aeiou]", word)) "an" else "a"
+

@@ -108,18 +108,32 @@ void block_log_densities(const Components& c, Index rows, BlockScratch& s) {
   }
 }
 
+// Rows so far from every component that their squared distances overflow get
+// log density -inf; their posteriors fall back to the proportions.
+void fix_far_rows(const Components& c, Index rows, BlockScratch& s) {
+  const double ninf = -std::numeric_limits<double>::infinity();
+  for (Index i = 0; i < rows; ++i) {
+    if (std::isfinite(s.rmax(i))) continue;
+    s.ld.row(i) = c.log_prop.transpose().array().exp().matrix();
+    s.rsum(i) = ninf;
+  }
+}
+
 // Turns the block's log densities into posteriors (log-sum-exp per row) and
-// leaves log mixture density of each row in rsum; returns their sum.
-double block_normalise(Index rows, BlockScratch& s) {
+// leaves the log mixture density of each row in rsum; returns their sum.
+double block_normalise(const Components& c, Index rows, BlockScratch& s) {
   auto ld = s.ld.topRows(rows);
   auto m = s.rmax.head(rows);
   auto t = s.rsum.head(rows);
+  // NaN (from inf - inf in an overflowing whitening) means "infinitely far".
+  ld = ld.array().isNaN().select(-std::numeric_limits<double>::infinity(), ld);
   m = ld.rowwise().maxCoeff();
   ld.array().colwise() -= m.array();
   ld.array() = ld.array().exp();
   t = ld.rowwise().sum();
   ld.array().colwise() /= t.array();
   t.array() = m.array() + t.array().log();
+  if (!m.allFinite()) fix_far_rows(c, rows, s);
   return t.sum();
 }
 
@@ -186,7 +200,7 @@ void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
   accumulate_blocks(x, k, c.means, kind, threads, out,
                     [&](BlockScratch& s, SuffStats& st, Index, Index rows) {
                       block_log_densities(c, rows, s);
-                      st.loglik += block_normalise(rows, s);
+                      st.loglik += block_normalise(c, rows, s);
                       block_accumulate(rows, s, st);
                     });
 }
@@ -209,7 +223,7 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
     BlockScratch& s = scratch[static_cast<std::size_t>(t)];
     s.xb.topRows(rows) = x.middleRows(r0, rows);
     block_log_densities(c, rows, s);
-    block_normalise(rows, s);
+    block_normalise(c, rows, s);
     if (posterior) posterior->middleRows(r0, rows) = s.ld.topRows(rows);
     if (logdens) logdens->segment(r0, rows) = s.rsum.head(rows);
   });

@@ -1,0 +1,4 @@
+library(testthat)
+library(emgmm)
+
+test_check("emgmm")

@@ -1,0 +1,11 @@
+# The demo behind `make demo`: fits the 50-value series and Old Faithful.
+library(emgmm)
+set.seed(1)
+cat("== The 50-value series, k = 3 ==\n\n")
+fit <- gmm_fit(series, k = 3)
+print(summary(fit))
+cat("\nPredictions for new values 25, 38 and 44.5:\n")
+print(predict(fit, c(25, 38, 44.5), type = "posterior"), digits = 3)
+cat("\n== Old Faithful: selection over k = 1..6 and three models ==\n\n")
+sel <- gmm_fit(faithful, k = 1:6, model = c("VVV", "EEE", "VVI"))
+print(summary(sel))
