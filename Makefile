@@ -1,19 +1,24 @@
 # Two commands for a fresh machine (R installed, no R packages):
 #   make demo   installs dependencies and the package, fits the series and faithful
 #   make check  installs dependencies, R CMD build, R CMD check --as-cran --no-manual
-.PHONY: demo check deps install document bench
+.PHONY: demo check deps install document bench engine-test
 
 deps:
 	@bash tools/install-deps.sh
 
 install: deps
+	rm -f src/*.o src/*.so src/engine/*.o
 	R CMD INSTALL --preclean --no-multiarch .
 
 demo: install
 	Rscript tools/demo.R
 
-check: deps
+check: deps engine-test
 	@bash tools/check.sh
+
+# The R-free engine built on its own with strict warnings, and its unit tests.
+engine-test: deps
+	@$(MAKE) --no-print-directory -C src/engine/tests
 
 # For developers: regenerate RcppExports and the roxygen documentation.
 document:

@@ -2,26 +2,26 @@
 # Generator token: 10BE3573-1514-4C36-9D1C-5A225CD40393
 
 start_partitions_cpp <- function(x, k, n_init, kmeans, threads) {
-    .Call('_emgmm_start_partitions_cpp', PACKAGE = 'emgmm', x, k, n_init, kmeans, threads)
+    .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads)
 }
 
 em_fit_cpp <- function(x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose) {
-    .Call('_emgmm_em_fit_cpp', PACKAGE = 'emgmm', x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose)
+    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose)
 }
 
 predict_cpp <- function(x, proportions, means, covariances, posterior, threads, data_scale) {
-    .Call('_emgmm_predict_cpp', PACKAGE = 'emgmm', x, proportions, means, covariances, posterior, threads, data_scale)
+    .Call(`_emgmm_predict_cpp`, x, proportions, means, covariances, posterior, threads, data_scale)
 }
 
 model_df_cpp <- function(model, d, k) {
-    .Call('_emgmm_model_df_cpp', PACKAGE = 'emgmm', model, d, k)
+    .Call(`_emgmm_model_df_cpp`, model, d, k)
 }
 
 engine_models_cpp <- function() {
-    .Call('_emgmm_engine_models_cpp', PACKAGE = 'emgmm')
+    .Call(`_emgmm_engine_models_cpp`)
 }
 
 max_threads_cpp <- function() {
-    .Call('_emgmm_max_threads_cpp', PACKAGE = 'emgmm')
+    .Call(`_emgmm_max_threads_cpp`)
 }
 

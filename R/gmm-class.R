@@ -79,7 +79,11 @@ validate_gmm <- function(x) {
 }
 
 fmt_num <- function(x, digits = 4L) {
-  format(signif(x, digits), digits = digits)
+  format(signif(x, digits))
+}
+
+fmt_fixed <- function(x, digits = 3L) {
+  formatC(x, digits = digits, format = "f")
 }
 
 #' Print, format and summarise a "gmm" fit
@@ -113,8 +117,8 @@ format.gmm <- function(x, digits = 4L, ...) {
             if (x$k == 1L) "" else "s", x$model, desc),
     sprintf("n = %d, d = %d; EM %s", x$n, x$d, status),
     sprintf("log-likelihood %s, df %d, BIC %s, ICL %s, AIC %s",
-            fmt_num(x$loglik, 8L), as.integer(x$df), fmt_num(x$bic, 8L),
-            fmt_num(x$icl, 8L), fmt_num(x$aic, 8L))
+            fmt_fixed(x$loglik), as.integer(x$df), fmt_fixed(x$bic),
+            fmt_fixed(x$icl), fmt_fixed(x$aic))
   )
   if (!is.null(x$selection)) {
     head <- c(head, sprintf("selected by %s among %d fitted (k, model) pairs",

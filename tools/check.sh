@@ -17,7 +17,7 @@ if [ ! -f "${pkg}_${ver}.tar.gz" ]; then
   exit 1
 fi
 mv "${pkg}_${ver}.tar.gz" "$out/"
-(cd "$out" && _R_CHECK_FORCE_SUGGESTS_=false R CMD check --as-cran --no-manual "${pkg}_${ver}.tar.gz")
+(cd "$out" && NOT_CRAN=true _R_CHECK_FORCE_SUGGESTS_=false R CMD check --as-cran --no-manual "${pkg}_${ver}.tar.gz")
 check_status=$?
 log="$out/${pkg}.Rcheck/00check.log"
 rout=$(ls "$out/${pkg}.Rcheck/tests/"testthat.Rout* 2>/dev/null | head -n 1)

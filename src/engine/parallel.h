@@ -19,11 +19,13 @@
 namespace emgmm {
 
 // Number of threads to use for `units` units of work: at least 1, at most the
-// request and the number of units, and within OMP_THREAD_LIMIT.
+// request, the number of units and the processors, and within
+// OMP_THREAD_LIMIT.
 inline int effective_threads(int requested, Eigen::Index units) {
   long t = std::max(1, requested);
 #ifdef _OPENMP
   t = std::min<long>(t, omp_get_thread_limit());
+  t = std::min<long>(t, omp_get_num_procs());
 #else
   t = 1;
 #endif
