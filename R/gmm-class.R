@@ -20,8 +20,9 @@
 #' * `iterations`, `converged`, `loglik_trace`: EM diagnostics.
 #' * `selection`: `NULL` when one (k, model) pair was fitted, else a data frame
 #'   with one row per pair: `k`, `model`, `loglik`, `df`, `bic`, `icl`, `aic`,
-#'   `iterations`, `converged` and `reason` (why a pair could not be fitted;
-#'   `NA` when it could).
+#'   `iterations`, `converged`, `degenerate` (a component collapsed onto the
+#'   ridge) and `reason` (why a pair could not be fitted or is degenerate;
+#'   `NA` otherwise).  Pairs that could not be fitted have `NA` values.
 #' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`,
 #'   `tol`, `reg`, `threads`), `data` (the data as a matrix) and `call`.
 #'
@@ -191,7 +192,7 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
   if (!is.null(fit$selection)) {
     sel <- fit$selection
     ord <- order(sel[[fit$criterion]], na.last = TRUE)
-    sel <- utils::head(sel[ord, setdiff(names(sel), "reason")], 10L)
+    sel <- utils::head(sel[ord, setdiff(names(sel), c("degenerate", "reason"))], 10L)
     out <- c(out, "", sprintf("Best (k, model) pairs by %s:", toupper(fit$criterion)))
     out <- c(out, utils::capture.output(print(sel, row.names = FALSE, digits = digits + 3L)))
   }

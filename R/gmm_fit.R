@@ -27,12 +27,26 @@
 #'
 #' EM starts with an M-step from the starting partition.  With `"kmeans"` and
 #' `"random"`, `n_init` starting partitions are drawn (identical partitions are
-#' fitted once) and the fit with the highest log-likelihood is kept.  The
-#' default `n_init = 10` was chosen by measurement (see the package README):
-#' it reached the best known optimum on every seed tried for the benchmark
-#' data sets, while fewer restarts missed it on some seeds.  A user-supplied
-#' start with `reg = 0` and the same `tol` reproduces [mclust::me()] from that
-#' start.
+#' fitted once) and the fit with the highest log-likelihood is kept, except
+#' that a fit in which a component collapsed (see "Degenerate fits") is kept
+#' only when every start collapsed.  The default `n_init = 10` was chosen by
+#' measurement (`bench/n_init.R`, 30 seeds on 17 workloads): it is the
+#' smallest value that reached the best optimum found on every seed for 15 of
+#' the 17 workloads (`n_init = 5` missed on iris with k = 4 and 5); on the two
+#' others (k = 5 VVV on faithful and on iris) no value up to 20 did.  A
+#' user-supplied start with `reg = 0` and the same `tol` reproduces
+#' [mclust::me()] from that start.
+#'
+#' @section Degenerate fits:
+#' A component can collapse onto a few points or a repeated value, where the
+#' likelihood is unbounded.  With `reg = 0` such a component makes its
+#' covariance singular: that start fails, and if every start fails, the error
+#' (class `emgmm_error_fit`) names the component and the reason.  With
+#' `reg > 0` the ridge keeps the fit finite; a fit in which a component's
+#' smallest covariance eigenvalue is at most `2 * reg` (mostly ridge, not data)
+#' is flagged as degenerate: other starts and other (k, model) pairs are
+#' preferred to it, and if it is returned a warning of class
+#' `emgmm_warning_degenerate` says which component collapsed.
 #'
 #' @section Convergence and regularisation:
 #' EM stops when the relative change of the log-likelihood,
@@ -154,8 +168,15 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
     abort_fit(sprintf("No model could be fitted: %s.", paste(reasons, collapse = "; ")),
               ecall, list(selection = selection))
   }
-  best <- ok[which.min(selection[[criterion]][ok])]
+  sound <- ok[!selection$degenerate[ok]]
+  pool <- if (length(sound) > 0L) sound else ok
+  best <- pool[which.min(selection[[criterion]][pool])]
   fit <- candidates[[best]]
+  if (fit$degenerate) {
+    warn_degenerate(sprintf(paste0(
+      "The fit is degenerate (k = %d, model %s): %s. Consider fewer components, ",
+      "another model, or a larger `reg`."), fit$k, fit$model, fit$reason), ecall)
+  }
   if (!fit$converged) {
     warn_convergence(sprintf(paste0(
       "EM did not converge in %d iterations (k = %d, model %s); ",
@@ -225,20 +246,43 @@ status_reason <- function(res) {
     NA_character_)
 }
 
-# EM for one (k, model) from every start; keeps the best log-likelihood.
+# The first component whose covariance is held up by the ridge: its smallest
+# eigenvalue is at most twice `reg`, so at least half of the variance in that
+# direction is ridge, not data (a component collapsing onto a few points or a
+# repeated value).  0 when there is none.
+ridge_component <- function(covariances, reg) {
+  if (!(reg > 0)) return(0L)
+  d <- dim(covariances)[1L]
+  for (j in seq_len(dim(covariances)[3L])) {
+    ev <- eigen(matrix(covariances[, , j], d, d), symmetric = TRUE, only.values = TRUE)$values
+    if (min(ev) <= 2 * reg) return(j)
+  }
+  0L
+}
+
+# EM for one (k, model) from every start.  Keeps the best log-likelihood among
+# the fits whose components are all supported by data, and falls back to the
+# best degenerate one (flagged) only when every start collapsed.
 fit_candidate <- function(data, k, model, starts, control) {
   best <- NULL
+  best_degenerate <- NULL
   reasons <- character()
   for (s in starts) {
     res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol, control$reg,
                       control$threads, control$data_scale, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {
-      if (is.null(best) || res$loglik > best$loglik) best <- res
+      res$collapsed <- ridge_component(res$covariances, control$reg)
+      if (res$collapsed == 0L) {
+        if (is.null(best) || res$loglik > best$loglik) best <- res
+      } else if (is.null(best_degenerate) || res$loglik > best_degenerate$loglik) {
+        best_degenerate <- res
+      }
     } else {
       reasons <- c(reasons, status_reason(res))
     }
   }
+  if (is.null(best)) best <- best_degenerate
   df <- model_df_cpp(model, ncol(data), k)
   if (is.null(best)) {
     return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
@@ -250,8 +294,14 @@ fit_candidate <- function(data, k, model, starts, control) {
   maxpost <- post[cbind(seq_len(nrow(post)), cls)]
   n <- nrow(data)
   bic <- -2 * best$loglik + df * log(n)
+  degenerate <- best$collapsed > 0L
   list(
-    k = k, model = model, ok = TRUE, df = df, reason = NA_character_,
+    k = k, model = model, ok = TRUE, df = df, degenerate = degenerate,
+    reason = if (degenerate) {
+      sprintf(paste0("component %d collapsed: its covariance is held up by the ridge ",
+                     "(reg = %s) in at least one direction"),
+              best$collapsed, format(signif(control$reg, 3)))
+    } else NA_character_,
     proportions = best$proportions, means = best$means, covariances = best$covariances,
     loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,
     icl = bic - 2 * sum(log(maxpost)),
@@ -276,6 +326,7 @@ selection_table <- function(candidates) {
     aic = get("aic", NA_real_),
     iterations = get("iterations", NA_integer_),
     converged = get("converged", NA),
+    degenerate = get("degenerate", NA),
     reason = vapply(candidates, function(c) c$reason, character(1)),
     stringsAsFactors = FALSE
   )

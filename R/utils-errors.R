@@ -22,8 +22,8 @@ warn_convergence <- function(message, call = NULL) {
                           message, call))
 }
 
-warn_fit <- function(message, call = NULL) {
-  warning(emgmm_condition(c("emgmm_warning_fit", "emgmm_warning", "warning"),
+warn_degenerate <- function(message, call = NULL) {
+  warning(emgmm_condition(c("emgmm_warning_degenerate", "emgmm_warning", "warning"),
                           message, call))
 }
 

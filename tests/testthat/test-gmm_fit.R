@@ -189,13 +189,41 @@ test_that("degenerate fits never return NaN: singular components are reported", 
                           reg = 0, threads = 1), error = function(e) e)
   expect_s3_class(err, "emgmm_error_fit")
   expect_match(conditionMessage(err), "component [0-9]+ has a singular covariance")
-  # with the default ridge the same start gives a finite fit
-  fit <- gmm_fit(series, k = 3, model = "V", init = hc_labels(series, 3, "V"), threads = 1)
+  # with the default ridge the same start gives a finite fit, flagged as
+  # degenerate: the collapsed component is named in a classed warning
+  expect_warning(
+    fit <- gmm_fit(series, k = 3, model = "V", init = hc_labels(series, 3, "V"), threads = 1),
+    class = "emgmm_warning_degenerate")
   expect_true(is.finite(fit$loglik))
   expect_true(all(is.finite(fit$posterior)))
-  # in a selection, failing pairs stay in the table with their reason
-  sel <- gmm_fit(series, k = 2:3, model = "V", init = "kmeans", reg = 0, threads = 1)
-  expect_false(anyNA(sel$loglik))
+  spike <- which.min(fit$parameters$covariances[1, 1, ])
+  tied <- c(44.44571429, 43.66666667)
+  expect_lt(min(abs(fit$parameters$means[spike, 1] - tied)), 1e-6)
+  # in a selection, failing pairs stay in the table as NA with their reason
+  set.seed(1)
+  sel <- gmm_fit(series, k = 1:8, model = "V", reg = 0, threads = 1)$selection
+  failed <- is.na(sel$loglik)
+  expect_true(any(failed))
+  expect_true(all(!is.na(sel$reason[failed])))
+  expect_match(sel$reason[failed], "component [0-9]+ (has a singular|became empty)")
+  expect_true(all(is.na(sel$bic[failed])))
+  expect_false(anyNA(sel$loglik[sel$k <= 4]))
+})
+
+test_that("fits where a component collapses onto the ridge are avoided and flagged", {
+  # iris with k = 5: some k-means starts end with a 4-point component in 4-D
+  # whose covariance is all ridge.  Those are kept only if nothing else works.
+  for (seed in 1:5) {
+    set.seed(seed)
+    fit <- gmm_fit(iris[, 1:4], k = 5, model = "VVV", threads = 1)
+    ev <- apply(fit$parameters$covariances, 3, function(s) min(eigen(s)$values))
+    expect_true(all(ev > 2 * fit$control$reg))
+  }
+  # a 1-D selection where high k can only spike onto tied values picks a sound fit
+  set.seed(1)
+  sel <- gmm_fit(series, k = 1:8, model = "V", threads = 1)
+  expect_false(sel$selection$degenerate[sel$selection$k == sel$k])
+  expect_true(all(sel$parameters$covariances > 2 * sel$control$reg))
 })
 
 test_that("non-convergence gives a classed warning and a finite fit", {
