@@ -5,12 +5,12 @@ start_partitions_cpp <- function(x, k, n_init, kmeans, threads) {
     .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads)
 }
 
-em_fit_cpp <- function(x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose) {
-    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose)
+em_fit_cpp <- function(x, model, start, k, max_iter, tol, reg, threads, verbose) {
+    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, reg, threads, verbose)
 }
 
-predict_cpp <- function(x, proportions, means, covariances, posterior, threads, data_scale) {
-    .Call(`_emgmm_predict_cpp`, x, proportions, means, covariances, posterior, threads, data_scale)
+predict_cpp <- function(x, proportions, means, covariances, posterior, threads) {
+    .Call(`_emgmm_predict_cpp`, x, proportions, means, covariances, posterior, threads)
 }
 
 model_df_cpp <- function(model, d, k) {

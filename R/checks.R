@@ -112,6 +112,12 @@ check_start <- function(init, n, k, k_missing, call) {
         "`init` as a matrix must have rows summing to 1, but row %d sums to %s.",
         which(abs(rs - 1) > 1e-6)[1L], format(rs[abs(rs - 1) > 1e-6][1L])), call)
     }
+    empty <- which(colSums(z) <= sqrt(.Machine$double.eps))
+    if (length(empty) > 0L) {
+      abort_input(sprintf(
+        "`init` as a matrix must give every component some weight, but column %d sums to 0.",
+        empty[1L]), call)
+    }
     dimnames(z) <- NULL
     kk <- ncol(z)
     start <- z

@@ -24,7 +24,8 @@
 #'   ridge) and `reason` (why a pair could not be fitted or is degenerate;
 #'   `NA` otherwise).  Pairs that could not be fitted have `NA` values.
 #' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`,
-#'   `tol`, `reg`, `threads`), `data` (the data as a matrix) and `call`.
+#'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
+#'   `threads`), `data` (the data as a matrix) and `call`.
 #'
 #' @name gmm-object
 NULL
@@ -77,6 +78,27 @@ validate_gmm <- function(x) {
     length(x$classification) == x$n
   )
   x
+}
+
+# The parts of a "gmm" object that predict() and simulate() hand to C++ must
+# be consistent (an object edited by hand must not crash the session).
+check_gmm_object <- function(object, call) {
+  p <- object$parameters
+  k <- length(p$proportions)
+  d <- NCOL(p$means)
+  ok <- is.list(p) && is.numeric(p$proportions) && k >= 1L &&
+    all(is.finite(p$proportions)) && all(p$proportions > 0) &&
+    abs(sum(p$proportions) - 1) < 1e-6 &&
+    is.numeric(p$means) && identical(dim(p$means), c(k, d)) && all(is.finite(p$means)) &&
+    is.numeric(p$covariances) && identical(as.integer(dim(p$covariances)), c(d, d, k)) &&
+    all(is.finite(p$covariances)) && identical(as.integer(object$d), d) &&
+    identical(as.integer(object$k), k)
+  if (!isTRUE(ok)) {
+    abort_input(paste0("`object` must be a \"gmm\" fit with consistent parameters: ",
+                       "positive proportions summing to 1, a k x d matrix of means and a ",
+                       "d x d x k array of covariances."), call)
+  }
+  invisible(object)
 }
 
 fmt_num <- function(x, digits = 4L) {
@@ -177,7 +199,9 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
   out <- c(out, sprintf("start: %s%s; tol %s; reg %s", fit$control$init,
                         if (fit$control$init %in% c("kmeans", "random"))
                           sprintf(" (n_init = %d)", fit$control$n_init) else "",
-                        fmt_num(fit$control$tol, 3L), fmt_num(fit$control$reg, 3L)))
+                        fmt_num(fit$control$tol, 3L),
+                        if (isTRUE(fit$control$reg_default)) "1e-6 x variance of each variable"
+                        else fmt_num(fit$control$reg[1L], 3L)))
   out <- c(out, "", "Components:")
   tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])
   out <- c(out, utils::capture.output(print(noquote(formatC(tab, digits = digits, format = "g")),

@@ -55,14 +55,20 @@
 #' `emgmm_warning_convergence`).  `reg` is added to the diagonal of every
 #' covariance estimate, like scikit-learn's `reg_covar`, which keeps components
 #' from collapsing onto single points; `reg = 0` gives the plain
-#' maximum-likelihood M-step.  The default, `NULL`, uses `1e-6` times the mean
-#' of the variables' variances, so that the ridge scales with the data.
+#' maximum-likelihood M-step.  The default, `NULL`, adds `1e-6` times each
+#' variable's variance to that variable's diagonal entry, so the ridge has the
+#' units of the data and fits do not depend on them.  A number adds that
+#' number to every diagonal entry.  Because the ridge is added after the
+#' maximum-likelihood step, the log-likelihood along `loglik_trace` can dip by
+#' a tiny amount (of order the ridge squared) near convergence when `reg > 0`;
+#' with `reg = 0` EM never decreases it.
 #'
 #' @param x A numeric vector (univariate data), a numeric matrix or a data
 #'   frame of numeric columns, one row per observation.  Column names carry
 #'   through to the results.
 #' @param k Number(s) of components, whole numbers between 1 and the number of
-#'   observations.
+#'   distinct observations.  The default `1:9` is capped at the number of
+#'   distinct observations.
 #' @param model Covariance model name(s); see "Covariance models".
 #' @param init Starting point: `"kmeans"`, `"random"`, a vector of labels or a
 #'   matrix of posterior probabilities; see "Starting points".
@@ -72,11 +78,13 @@
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood.
 #' @param reg Non-negative ridge added to the diagonal of every covariance
-#'   estimate, or `NULL` for `1e-6` times the mean variance of the variables.
+#'   estimate, or `NULL` (default) for `1e-6` times each variable's variance.
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
 #'   all are on the scale where lower is better.
 #' @param threads Number of threads; by default `getOption("emgmm.threads")`
-#'   or else all the processors OpenMP reports.
+#'   or else all the processors OpenMP reports.  Never more than the number of
+#'   processors are used.  Results are identical for a given number of threads
+#'   and agree to rounding (about 1e-15 relative) between different numbers.
 #' @param verbose If `TRUE`, print the log-likelihood at every iteration.
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
@@ -112,9 +120,28 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   models <- resolve_models(model, d, ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
 
+  variances <- apply(data, 2L, stats::var)
+  if (n < 2L || all(variances == 0)) {
+    abort_input("`x` must contain at least two distinct observations.", ecall)
+  }
+  if (!all(is.finite(variances)) || !is.finite(sum(variances))) {
+    abort_input(sprintf(
+      "`x` has values too large to square in double precision (variable %d); rescale it.",
+      which(!is.finite(variances))[1L]), ecall)
+  }
+  vars <- colnames(data)
+  if (!is.null(vars) && anyDuplicated(vars)) {
+    abort_input(sprintf("`x` must have distinct column names, but `%s` is repeated.",
+                        vars[anyDuplicated(vars)]), ecall)
+  }
+
   user_start <- NULL
   if (is.character(init) && length(init) == 1L && is.null(dim(init))) {
     init_type <- check_choice(init, c("kmeans", "random"), "init", ecall)
+    if (missing(k)) {
+      # the default 1:9, capped at the number of distinct observations
+      k <- k[k <= count_distinct(data, max(k))]
+    }
     ks <- check_k(k, n, ecall)
   } else if (is.character(init)) {
     abort_input(sprintf(paste0("`init` must be \"kmeans\", \"random\", a vector of labels or ",
@@ -132,26 +159,25 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   threads <- check_count(threads, "threads", ecall)
   verbose <- check_flag(verbose, "verbose", ecall)
 
-  variances <- apply(data, 2L, stats::var)
-  if (n < 2L || all(variances == 0)) {
-    abort_input("`x` must contain at least two distinct observations.", ecall)
-  }
-  if (!all(is.finite(variances))) {
-    abort_input(sprintf(
-      "`x` has values too large to square in double precision (variable %d); rescale it.",
-      which(!is.finite(variances))[1L]), ecall)
-  }
   n_distinct <- count_distinct(data, max(ks))
   if (max(ks) > n_distinct) {
     abort_input(sprintf(
       "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
       n_distinct, max(ks)), ecall)
   }
-  reg <- if (is.null(reg)) 1e-6 * mean(variances) else check_number(reg, "reg", ecall)
-  data_scale <- sqrt(max(variances))
+  reg_default <- is.null(reg)
+  reg <- if (reg_default) {
+    # 1e-6 times each variable's variance (a constant variable borrows the
+    # mean variance of the others), so the ridge has the units of the data
+    v <- variances
+    v[v == 0] <- mean(v[v > 0])
+    1e-6 * v
+  } else {
+    rep(check_number(reg, "reg", ecall), d)
+  }
 
   control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
-                  data_scale = data_scale, verbose = verbose)
+                  verbose = verbose)
   candidates <- list()
   for (kk in ks) {
     starts <- start_points(data, kk, init_type, user_start, n_init, threads)
@@ -182,11 +208,13 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
       "EM did not converge in %d iterations (k = %d, model %s); ",
       "increase `max_iter` or `tol`."), max_iter, fit$k, fit$model), ecall)
   }
+  fit[c("posterior", "classification", "uncertainty")] <-
+    posterior_summary(data, fit, threads)[c("posterior", "classification", "uncertainty")]
   obj <- new_gmm(
     fit = fit, data = data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
     control = list(init = init_type, n_init = n_init, max_iter = max_iter, tol = tol,
-                   reg = reg, threads = threads, data_scale = data_scale),
+                   reg = reg, reg_default = reg_default, threads = threads),
     call = call
   )
   validate_gmm(obj)
@@ -246,16 +274,19 @@ status_reason <- function(res) {
     NA_character_)
 }
 
-# The first component whose covariance is held up by the ridge: its smallest
-# eigenvalue is at most twice `reg`, so at least half of the variance in that
-# direction is ridge, not data (a component collapsing onto a few points or a
-# repeated value).  0 when there is none.
+# The first component whose covariance is held up by the ridge: in the
+# units of the ridge (each variable divided by the square root of its ridge),
+# its smallest eigenvalue is at most 2, so at least half of the variance in
+# that direction is ridge, not data (a component collapsing onto a few points
+# or a repeated value).  0 when there is none.
 ridge_component <- function(covariances, reg) {
-  if (!(reg > 0)) return(0L)
+  if (!all(reg > 0)) return(0L)
   d <- dim(covariances)[1L]
+  s <- 1 / sqrt(reg)
   for (j in seq_len(dim(covariances)[3L])) {
-    ev <- eigen(matrix(covariances[, , j], d, d), symmetric = TRUE, only.values = TRUE)$values
-    if (min(ev) <= 2 * reg) return(j)
+    m <- matrix(covariances[, , j], d, d) * outer(s, s)
+    ev <- eigen(m, symmetric = TRUE, only.values = TRUE)$values
+    if (min(ev) <= 2) return(j)
   }
   0L
 }
@@ -269,7 +300,7 @@ fit_candidate <- function(data, k, model, starts, control) {
   reasons <- character()
   for (s in starts) {
     res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol, control$reg,
-                      control$threads, control$data_scale, control$verbose)
+                      control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {
       res$collapsed <- ridge_component(res$covariances, control$reg)
@@ -287,11 +318,7 @@ fit_candidate <- function(data, k, model, starts, control) {
   if (is.null(best)) {
     return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
   }
-  pred <- predict_cpp(data, best$proportions, best$means, best$covariances, TRUE,
-                      control$threads, control$data_scale)
-  post <- pred$posterior
-  cls <- max.col(post, ties.method = "first")
-  maxpost <- post[cbind(seq_len(nrow(post)), cls)]
+  post <- posterior_summary(data, best, control$threads)
   n <- nrow(data)
   bic <- -2 * best$loglik + df * log(n)
   degenerate <- best$collapsed > 0L
@@ -299,17 +326,26 @@ fit_candidate <- function(data, k, model, starts, control) {
     k = k, model = model, ok = TRUE, df = df, degenerate = degenerate,
     reason = if (degenerate) {
       sprintf(paste0("component %d collapsed: its covariance is held up by the ridge ",
-                     "(reg = %s) in at least one direction"),
-              best$collapsed, format(signif(control$reg, 3)))
+                     "`reg` in at least one direction"), best$collapsed)
     } else NA_character_,
     proportions = best$proportions, means = best$means, covariances = best$covariances,
     loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,
-    icl = bic - 2 * sum(log(maxpost)),
-    posterior = post, classification = cls, uncertainty = 1 - maxpost,
+    icl = bic - 2 * post$sum_log_max,
     iterations = best$iterations, converged = best$converged,
     loglik_trace = best$loglik_trace, starts = length(starts),
     failed_starts = length(reasons)
   )
+}
+
+# Posterior, classification and uncertainty of a fit on its data, and the sum
+# of the log of each row's largest posterior (for ICL).
+posterior_summary <- function(data, fit, threads) {
+  post <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
+                      threads)$posterior
+  cls <- max.col(post, ties.method = "first")
+  maxpost <- post[cbind(seq_len(nrow(post)), cls)]
+  list(posterior = post, classification = cls, uncertainty = 1 - maxpost,
+       sum_log_max = sum(log(maxpost)))
 }
 
 selection_table <- function(candidates) {

@@ -26,6 +26,7 @@ predict.gmm <- function(object, newdata,
                         threads = object$control$threads, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("predict")
+  check_gmm_object(object, ecall)
   check_dots(list(...), ecall)
   type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
                        "type", ecall)
@@ -43,8 +44,7 @@ predict.gmm <- function(object, newdata,
                   numeric(0)))
   }
   res <- predict_cpp(data, p$proportions, p$means, p$covariances,
-                     type %in% c("classification", "posterior"), threads,
-                     object$control$data_scale)
+                     type %in% c("classification", "posterior"), threads)
   if (res$status != 0L) {
     abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
                       res$component), ecall)

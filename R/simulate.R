@@ -9,7 +9,8 @@
 #'   afterwards, as [stats::simulate()] does.
 #' @param ... Not used.
 #' @return A data frame with one row per draw: the variables, and the
-#'   component each draw came from in the column `component`.
+#'   component each draw came from in the column `component`.  Its `"seed"`
+#'   attribute records the random state, as [stats::simulate()] does.
 #' @examples
 #' fit <- gmm_fit(faithful, k = 2, threads = 1)
 #' head(simulate(fit, 5, seed = 1))
@@ -18,13 +19,20 @@
 simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("simulate")
+  check_gmm_object(object, ecall)
   check_dots(list(...), ecall)
   nsim <- check_count(nsim, "nsim", ecall, min = 0)
+  if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)
+  rng_state <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
   if (!is.null(seed)) {
-    if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)
-    old <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
-    on.exit(assign(".Random.seed", old, envir = globalenv()), add = TRUE)
+    if (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed)) {
+      abort_input(sprintf("`seed` must be NULL or a whole number, not %s.", describe(seed)),
+                  ecall)
+    }
+    caller_state <- rng_state
+    on.exit(assign(".Random.seed", caller_state, envir = globalenv()), add = TRUE)
     set.seed(seed)
+    rng_state <- structure(seed, kind = as.list(RNGkind()))
   }
   p <- object$parameters
   d <- object$d
@@ -43,5 +51,6 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   colnames(out) <- vars
   res <- as.data.frame(out)
   res$component <- comp
+  attr(res, "seed") <- rng_state
   res
 }

@@ -27,8 +27,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // em_fit_cpp
-Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k, int max_iter, double tol, double reg, int threads, double data_scale, bool verbose);
-RcppExport SEXP _emgmm_em_fit_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP startSEXP, SEXP kSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP regSEXP, SEXP threadsSEXP, SEXP data_scaleSEXP, SEXP verboseSEXP) {
+Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k, int max_iter, double tol, Rcpp::NumericVector reg, int threads, bool verbose);
+RcppExport SEXP _emgmm_em_fit_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP startSEXP, SEXP kSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP regSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -38,17 +38,16 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    Rcpp::traits::input_parameter< double >::type reg(regSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< double >::type data_scale(data_scaleSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(x, model, start, k, max_iter, tol, reg, threads, data_scale, verbose));
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(x, model, start, k, max_iter, tol, reg, threads, verbose));
     return rcpp_result_gen;
 END_RCPP
 }
 // predict_cpp
-Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions, const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances, bool posterior, int threads, double data_scale);
-RcppExport SEXP _emgmm_predict_cpp(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP posteriorSEXP, SEXP threadsSEXP, SEXP data_scaleSEXP) {
+Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions, const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances, bool posterior, int threads);
+RcppExport SEXP _emgmm_predict_cpp(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP posteriorSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -58,8 +57,7 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type covariances(covariancesSEXP);
     Rcpp::traits::input_parameter< bool >::type posterior(posteriorSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    Rcpp::traits::input_parameter< double >::type data_scale(data_scaleSEXP);
-    rcpp_result_gen = Rcpp::wrap(predict_cpp(x, proportions, means, covariances, posterior, threads, data_scale));
+    rcpp_result_gen = Rcpp::wrap(predict_cpp(x, proportions, means, covariances, posterior, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -99,8 +97,8 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
-    {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 10},
-    {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 7},
+    {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 9},
+    {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},
     {"_emgmm_engine_models_cpp", (DL_FUNC) &_emgmm_engine_models_cpp, 0},
     {"_emgmm_max_threads_cpp", (DL_FUNC) &_emgmm_max_threads_cpp, 0},

@@ -78,10 +78,10 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 }
 
 // EM for one model from one start: integer labels in 1..k, or an n x k
-// matrix of weights.
+// matrix of weights.  `reg` holds the ridge of each variable (length d).
 // [[Rcpp::export]]
 Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
-                      int max_iter, double tol, double reg, int threads, double data_scale,
+                      int max_iter, double tol, Rcpp::NumericVector reg, int threads,
                       bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
@@ -99,9 +99,8 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
   emgmm::EmControl control;
   control.max_iter = max_iter;
   control.tol = tol;
-  control.reg = reg;
+  control.reg = Rcpp::as<Vector>(reg);
   control.threads = threads;
-  control.data_scale = data_scale;
   emgmm::Hooks hooks;
   hooks.interrupted = user_interrupted;
   if (verbose) {
@@ -131,11 +130,11 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
 // [[Rcpp::export]]
 Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions,
                        const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances,
-                       bool posterior, int threads, double data_scale) {
+                       bool posterior, int threads) {
   const emgmm::Params p = params_from_r(proportions, means, covariances);
   emgmm::Components comp;
   int bad = -1;
-  const emgmm::Status s = emgmm::prepare_components(p, data_scale, comp, bad);
+  const emgmm::Status s = emgmm::prepare_components(p, comp, bad);
   if (s != emgmm::Status::ok) {
     return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(s),
                               Rcpp::Named("component") = bad + 1);

@@ -6,7 +6,8 @@
 
 namespace emgmm {
 
-Status mstep(const ModelInfo& model, const SuffStats& st, double reg, Params& out, int& bad) {
+Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
+             int& bad) {
   const Eigen::Index k = st.weight.size();
   const Eigen::Index d = st.sum.rows();
   const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
@@ -35,10 +36,7 @@ Status mstep(const ModelInfo& model, const SuffStats& st, double reg, Params& ou
     }
   }
   out.covariances.resize(static_cast<std::size_t>(k));
-  model.mstep(MStepInput{st.weight, scatter, total}, out.covariances);
-  if (reg > 0.0) {
-    for (Matrix& c : out.covariances) c.diagonal().array() += reg;
-  }
+  model.mstep(MStepInput{st.weight, scatter, total, reg}, out.covariances);
   return Status::ok;
 }
 
@@ -52,7 +50,7 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
     Status s = mstep(model, st, control.reg, p, bad);
-    if (s == Status::ok) s = prepare_components(p, control.data_scale, comp, bad);
+    if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {
       res.status = s;
       res.component = bad;

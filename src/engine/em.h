@@ -10,9 +10,8 @@ namespace emgmm {
 struct EmControl {
   int max_iter = 1000;
   double tol = 1e-8;      // on |l_t - l_{t-1}| / (1 + |l_t|), as mclust's me()
-  double reg = 0.0;       // ridge added to the diagonal of every covariance
+  Vector reg;             // ridge added to the diagonal of every covariance (d, or empty)
   int threads = 1;
-  double data_scale = 1.0;  // sqrt of the largest variable variance
 };
 
 struct EmResult {
@@ -25,10 +24,12 @@ struct EmResult {
   Params params;
 };
 
-// M-step: parameters of `model` from sufficient statistics.  Returns
+// M-step: parameters of `model` from sufficient statistics, with the ridge
+// reg (one entry per variable, or empty) added by the model.  Returns
 // Status::empty_component (with its index) when a component's weight is at or
 // below sqrt(eps), as mclust does.
-Status mstep(const ModelInfo& model, const SuffStats& st, double reg, Params& out, int& bad);
+Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
+             int& bad);
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule) or

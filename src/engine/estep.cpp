@@ -17,6 +17,11 @@ namespace emgmm {
 
 using Index = Eigen::Index;
 
+constexpr double kPi = 3.141592653589793238462643383279502884;
+// Smallest Cholesky pivot of a component's correlation matrix (condition
+// number about 1e14); a rank-deficient one has pivots at rounding level.
+constexpr double kMinPivot = 1e-7;
+
 void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
   weight = Vector::Zero(k);
   sum = Matrix::Zero(d, k);
@@ -33,36 +38,40 @@ void SuffStats::add(const SuffStats& other) {
   loglik += other.loglik;
 }
 
-Status prepare_components(const Params& p, double data_scale, Components& out, int& bad) {
+Status prepare_components(const Params& p, Components& out, int& bad) {
   const int k = p.k();
   const int d = p.d();
-  const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
-  const double log2pi = std::log(2.0 * M_PI);
+  const double eps = std::numeric_limits<double>::epsilon();
+  const double log2pi = std::log(2.0 * kPi);
   out.log_prop = p.proportions.array().log().matrix();
   out.means = p.means;
   out.chol.resize(static_cast<std::size_t>(k));
   out.log_norm.resize(k);
   for (int j = 0; j < k; ++j) {
+    bad = j;
     const Matrix& s = p.covariances[static_cast<std::size_t>(j)];
-    if (!s.allFinite()) {
-      bad = j;
-      return Status::singular;
+    if (!s.allFinite() || !p.means.col(j).allFinite()) return Status::singular;
+    const Vector var = s.diagonal();
+    const Vector mu2 = p.means.col(j).cwiseAbs2();
+    // A variance at the rounding level of the mean: the component sits on
+    // (numerically) one value.
+    for (int v = 0; v < d; ++v) {
+      if (!(var(v) > 1e-290) || var(v) <= 256.0 * eps * eps * mu2(v)) return Status::singular;
     }
-    Eigen::LLT<Matrix> llt(s);
-    if (llt.info() != Eigen::Success) {
-      bad = j;
-      return Status::singular;
-    }
-    Matrix u = llt.matrixU();
-    const Vector diag = u.diagonal();
-    if (!diag.allFinite() ||
-        diag.minCoeff() <= rteps * std::max(diag.maxCoeff(), data_scale)) {
-      bad = j;
-      return Status::singular;
-    }
-    out.chol[static_cast<std::size_t>(j)] = u;
-    out.log_norm(j) = -0.5 * (d * log2pi + 2.0 * diag.array().log().sum());
+    // Correlation scale: the pivots measure conditioning, not units.
+    const Vector inv_sd = var.cwiseSqrt().cwiseInverse();
+    const Matrix corr = inv_sd.asDiagonal() * s * inv_sd.asDiagonal();
+    Eigen::LLT<Matrix> llt(corr);
+    if (llt.info() != Eigen::Success) return Status::singular;
+    const Vector piv = Matrix(llt.matrixU()).diagonal();
+    if (!piv.allFinite() || piv.minCoeff() <= kMinPivot) return Status::singular;
+    // U = U_corr diag(sd): the factor of the covariance itself.
+    out.chol[static_cast<std::size_t>(j)] =
+        Matrix(llt.matrixU()) * var.cwiseSqrt().asDiagonal();
+    out.log_norm(j) = -0.5 * (d * log2pi + var.array().log().sum() +
+                              2.0 * piv.array().log().sum());
   }
+  bad = -1;
   return Status::ok;
 }
 

@@ -17,9 +17,11 @@ struct Components {
 };
 
 // Factorises the covariances.  A covariance that is not numerically positive
-// definite (Cholesky fails, or a pivot below sqrt(eps) times the data scale)
-// gives Status::singular and its 0-based index in `bad`.
-Status prepare_components(const Params& p, double data_scale, Components& out, int& bad);
+// definite gives Status::singular and its 0-based index in `bad`.  The test is
+// free of units: a variance at the rounding level of the component's own mean
+// (at most (16 eps mu_j)^2, or below 1e-290), or a correlation matrix with a
+// Cholesky pivot at or below 1e-7.
+Status prepare_components(const Params& p, Components& out, int& bad);
 
 // Rows per block: small enough that a block and its k projections stay in cache.
 int block_rows(int d, int k);

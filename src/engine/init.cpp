@@ -89,19 +89,28 @@ Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int thre
 
 Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
   const Index n = x.rows();
+  Matrix centers(x.cols(), k);
   std::vector<Index> chosen;
   chosen.reserve(static_cast<std::size_t>(k));
-  // Floyd's algorithm: k distinct indices with k draws.
-  for (Index j = n - k; j < n; ++j) {
-    const Index t = draw_uniform(j + 1, uniform());
-    if (std::find(chosen.begin(), chosen.end(), t) == chosen.end()) {
+  // Rows drawn uniformly; a row equal to a chosen centre is drawn again, so
+  // tied values cannot give two equal centres (the caller has checked that
+  // there are at least k distinct rows; the bound on draws is only a guard).
+  const long max_draws = 100L * static_cast<long>(n) + 1000L;
+  for (long draw = 0; static_cast<int>(chosen.size()) < k && draw < max_draws; ++draw) {
+    const Index t = draw_uniform(n, uniform());
+    bool repeated = false;
+    for (const Index c : chosen) {
+      if (x.row(c) == x.row(t)) {
+        repeated = true;
+        break;
+      }
+    }
+    if (!repeated) {
+      centers.col(static_cast<Index>(chosen.size())) = x.row(t).transpose();
       chosen.push_back(t);
-    } else {
-      chosen.push_back(j);
     }
   }
-  Matrix centers(x.cols(), k);
-  for (int j = 0; j < k; ++j) centers.col(j) = x.row(chosen[static_cast<std::size_t>(j)]).transpose();
+  for (Index j = static_cast<Index>(chosen.size()); j < k; ++j) centers.col(j) = x.row(j % n).transpose();
   return centers;
 }
 
@@ -200,9 +209,14 @@ void canonical_labels(IntVector& labels) {
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads) {
   std::vector<IntVector> out;
-  // Lloyd works on centred data so that distances keep their precision.
+  // k-means works on standardised variables: distances keep their precision
+  // (no large offsets) and the start does not depend on the units.
   const Vector center = x.colwise().mean().transpose();
-  const Matrix xc = x.rowwise() - center.transpose();
+  Matrix xc = x.rowwise() - center.transpose();
+  const Vector sd = (xc.colwise().squaredNorm() / static_cast<double>(x.rows())).cwiseSqrt();
+  for (Index j = 0; j < xc.cols(); ++j) {
+    if (sd(j) > 0.0) xc.col(j) /= sd(j);
+  }
   DataMap xm(xc.data(), xc.rows(), xc.cols());
   for (int r = 0; r < n_init; ++r) {
     Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)

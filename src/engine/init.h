@@ -18,7 +18,7 @@ struct KmeansResult {
 // candidate centres per step as scikit-learn does): d x k centres.
 Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads);
 
-// k distinct observations chosen uniformly at random: d x k centres.
+// k observations with distinct values, chosen uniformly at random: d x k centres.
 Matrix random_centers(DataMap x, int k, const UniformSource& uniform);
 
 // Lloyd iterations from `centers` until no label changes or max_iter
@@ -31,7 +31,8 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads);
 void canonical_labels(IntVector& labels);
 
 // n_init starting partitions ("kmeans": k-means++ then Lloyd; "random":
-// random centres, nearest assignment), duplicates removed.
+// random centres, nearest assignment), duplicates removed.  Both work on the
+// variables centred and scaled to unit variance.
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads);
 

@@ -19,9 +19,13 @@ struct MStepInput {
   const Vector& weight;             // k
   const std::vector<Matrix>& scatter;  // k of d x d
   double total;                     // sum of the weights (n)
+  const Vector& reg;                // ridge of each variable (d), or empty
 };
 
-// A covariance M-step writes the k covariance matrices (without the ridge).
+// A covariance M-step writes the k covariance matrices, ridge included: each
+// model adds the ridge in the way that keeps its constraints (a spherical
+// model adds the mean ridge to its one variance, a full one adds reg(j) to
+// diagonal entry j).
 using CovarianceMStep = void (*)(const MStepInput& in, std::vector<Matrix>& cov);
 
 struct ModelInfo {

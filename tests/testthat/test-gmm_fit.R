@@ -139,6 +139,42 @@ test_that("log-likelihood never decreases and posteriors sum to one", {
   }
 })
 
+test_that("fits do not depend on the units of the variables", {
+  # faithful with waiting in milliseconds: the same fit, rescaled
+  y <- faithful
+  y$waiting <- y$waiting * 1000
+  for (model in c("VVV", "VVI", "EEE")) {
+    set.seed(1)
+    a <- gmm_fit(faithful, k = 2, model = model, tol = 1e-12, threads = 1)
+    set.seed(1)
+    b <- gmm_fit(y, k = 2, model = model, tol = 1e-12, threads = 1)
+    expect_equal(b$loglik + nrow(y) * log(1000), a$loglik, tolerance = 1e-10)
+    expect_equal(b$parameters$means[, "waiting"] / 1000, a$parameters$means[, "waiting"],
+                 tolerance = 1e-8)
+    expect_equal(b$parameters$covariances[1, 1, ], a$parameters$covariances[1, 1, ],
+                 tolerance = 1e-8)
+  }
+  # a variable in thousands beside one in thousandths, and a large offset
+  set.seed(1)
+  x2 <- cbind(big = stats::rnorm(200, sd = 1e3),
+              small = 1e9 + c(stats::rnorm(100, 0, 1e-3), stats::rnorm(100, 1e-2, 1e-3)))
+  fit <- gmm_fit(x2, k = 2, model = "VVV", threads = 1)
+  expect_equal(sort(tabulate(fit$classification)), c(100L, 100L))
+  one <- gmm_fit(x2, k = 1, reg = 0, threads = 1)
+  expect_equal(unname(one$parameters$covariances[, , 1]), unname(cov(x2) * 199 / 200),
+               tolerance = 1e-6)
+})
+
+test_that("random starts cope with tied values", {
+  set.seed(1)
+  x <- c(stats::rnorm(30), stats::rnorm(30, 10), rep(20, 300))
+  # the 300 tied values are a point mass: the fit says so
+  expect_warning(fit <- gmm_fit(x, k = 3, init = "random", threads = 1),
+                 class = "emgmm_warning_degenerate")
+  expect_true(is.finite(fit$loglik))
+  expect_equal(sort(tabulate(fit$classification)), c(30L, 30L, 300L))
+})
+
 test_that("results do not depend on the number of threads", {
   sim <- sim_mixture(20000, rbind(c(0, 0), c(3, 3), c(-3, 2)), sds = c(1, 1, 1),
                      props = c(0.3, 0.3, 0.4), seed = 5)
@@ -216,8 +252,10 @@ test_that("fits where a component collapses onto the ridge are avoided and flagg
   for (seed in 1:5) {
     set.seed(seed)
     fit <- gmm_fit(iris[, 1:4], k = 5, model = "VVV", threads = 1)
-    ev <- apply(fit$parameters$covariances, 3, function(s) min(eigen(s)$values))
-    expect_true(all(ev > 2 * fit$control$reg))
+    sc <- 1 / sqrt(fit$control$reg)
+    ev <- apply(fit$parameters$covariances, 3,
+                function(s) min(eigen(s * outer(sc, sc), symmetric = TRUE)$values))
+    expect_true(all(ev > 2))
   }
   # a 1-D selection where high k can only spike onto tied values picks a sound fit
   set.seed(1)

@@ -72,9 +72,9 @@ void test_posterior_and_additivity() {
   stats_from_start(data, nullptr, &truth, 3, ScatterKind::full, 1, st);
   Params p;
   int bad = -1;
-  check(mstep(*find_model("VVV"), st, 0.0, p, bad) == Status::ok, "M-step from labels");
+  check(mstep(*find_model("VVV"), st, Vector(), p, bad) == Status::ok, "M-step from labels");
   Components c;
-  check(prepare_components(p, 1.0, c, bad) == Status::ok, "components factorise");
+  check(prepare_components(p, c, bad) == Status::ok, "components factorise");
   Matrix post;
   Vector logdens;
   estep_posterior(data, c, 1, &post, &logdens);
@@ -106,7 +106,7 @@ void test_far_points() {
   p.covariances.assign(2, Matrix::Identity(2, 2));
   Components c;
   int bad = -1;
-  prepare_components(p, 1.0, c, bad);
+  prepare_components(p, c, bad);
   Matrix x(2, 2);
   x << 1e200, 1e200, 1e300, -1e300;
   Matrix post;
@@ -146,6 +146,23 @@ void test_kmeans_and_em() {
   }
 }
 
+void test_units_free() {
+  // Variables on very different scales: a single component is not singular.
+  std::mt19937 gen(5);
+  std::normal_distribution<double> z;
+  Matrix x(200, 2);
+  for (int i = 0; i < 200; ++i) {
+    x(i, 0) = 1e6 * z(gen);
+    x(i, 1) = 1e9 + 1e-3 * z(gen);
+  }
+  const DataMap data(x.data(), 200, 2);
+  const IntVector labels = IntVector::Zero(200);
+  SuffStats st;
+  stats_from_start(data, nullptr, &labels, 1, ScatterKind::full, 1, st);
+  const EmResult r = run_em(data, *find_model("VVV"), st, EmControl(), Hooks());
+  check(r.status == Status::ok, "mixed scales and a large offset: one component fits");
+}
+
 void test_singular_reported() {
   // Two identical points per cluster: VVV with reg = 0 must report, not NaN.
   Matrix x(6, 2);
@@ -158,7 +175,7 @@ void test_singular_reported() {
   EmControl control;
   const EmResult r = run_em(data, *find_model("VVV"), st, control, Hooks());
   check(r.status == Status::singular && r.component == 0, "singular component is reported");
-  control.reg = 1e-3;
+  control.reg = Vector::Constant(2, 1e-3);
   const EmResult g = run_em(data, *find_model("VVV"), st, control, Hooks());
   check(g.status == Status::ok && std::isfinite(g.loglik), "a ridge keeps it finite");
 }
@@ -171,6 +188,7 @@ int main() {
   test_far_points();
   test_kmeans_and_em();
   test_singular_reported();
+  test_units_free();
   std::printf("engine tests: %d checks passed, %d failed\n", passes, failures);
   return failures == 0 ? 0 : 1;
 }
