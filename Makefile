@@ -24,5 +24,7 @@ engine-test: deps
 document:
 	Rscript -e 'Rcpp::compileAttributes(); roxygen2::roxygenize()'
 
+# Benchmarks (see bench/README.md): agreement with mclust and the n_init study.
 bench: install
-	Rscript bench/bench.R
+	Rscript bench/agreement.R
+	Rscript bench/n_init.R

@@ -130,11 +130,8 @@ format.gmm <- function(x, digits = 4L, ...) {
   vars <- colnames(x$parameters$means)
   if (is.null(vars)) vars <- if (x$d == 1L) "x" else paste0("x", seq_len(x$d))
   desc <- model_descriptions[[x$model]]
-  status <- if (x$converged) {
-    sprintf("converged in %d iterations", x$iterations)
-  } else {
-    sprintf("NOT converged after %d iterations", x$iterations)
-  }
+  its <- sprintf("%d iteration%s", x$iterations, if (x$iterations == 1L) "" else "s")
+  status <- if (x$converged) paste("converged in", its) else paste("NOT converged after", its)
   head <- c(
     sprintf("Gaussian mixture model: %d component%s, model %s (%s)", x$k,
             if (x$k == 1L) "" else "s", x$model, desc),

@@ -1,10 +1,9 @@
-# Installs the R packages emgmm needs to build, test and check, from CRAN,
-# skipping those already installed.  Used by `make demo` and `make check`.
-# (On Debian, `make deps-apt` installs prebuilt r-cran-* packages first, which
-# is much faster than building from source.)
-args <- commandArgs(trailingOnly = TRUE)
-need <- c("Rcpp", "RcppEigen", "mclust", "testthat", "knitr", "rmarkdown", "roxygen2")
-if (length(args) > 0L && args[1L] == "--runtime") need <- c("Rcpp", "RcppEigen")
+# Installs the R packages emgmm needs to build, test and check it, from CRAN,
+# skipping those already installed.  Used by `make demo` and `make check`
+# (through tools/install-deps.sh, which first tries Debian's r-cran-* packages
+# when run as root).  When the default library is not writable, packages go to
+# the user library (R_LIBS_USER), which is created and used.
+need <- c("Rcpp", "RcppEigen", "mclust", "testthat")
 have <- rownames(installed.packages())
 missing <- setdiff(need, have)
 if (length(missing) > 0L) {
@@ -13,6 +12,11 @@ if (length(missing) > 0L) {
     repos <- c(CRAN = "https://cloud.r-project.org")
   }
   lib <- .libPaths()[1L]
+  if (file.access(lib, 2L) != 0L) {
+    lib <- Sys.getenv("R_LIBS_USER")
+    dir.create(lib, recursive = TRUE, showWarnings = FALSE)
+    .libPaths(c(lib, .libPaths()))
+  }
   message("Installing from CRAN into ", lib, ": ", paste(missing, collapse = ", "))
   install.packages(missing, repos = repos, lib = lib,
                    Ncpus = max(1L, parallel::detectCores()))

@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  missing=$(Rscript -e 'need <- c(Rcpp="r-cran-rcpp", RcppEigen="r-cran-rcppeigen", mclust="r-cran-mclust", testthat="r-cran-testthat", knitr="r-cran-knitr", rmarkdown="r-cran-rmarkdown", roxygen2="r-cran-roxygen2"); cat(need[!names(need) %in% rownames(installed.packages())])')
+  missing=$(Rscript -e 'need <- c(Rcpp="r-cran-rcpp", RcppEigen="r-cran-rcppeigen", mclust="r-cran-mclust", testthat="r-cran-testthat"); cat(need[!names(need) %in% rownames(installed.packages())])')
   if [ -n "$missing" ]; then
     echo "Installing from apt: $missing"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null || true
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing pandoc >/dev/null ||
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
       echo "apt-get could not install everything; falling back to CRAN"
   fi
 fi

@@ -47,6 +47,7 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   Params p;
   Components comp;
   double previous = std::numeric_limits<double>::max() / 2.0;
+  const bool ridge = control.reg.size() > 0 && control.reg.maxCoeff() > 0.0;
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
     Status s = mstep(model, st, control.reg, p, bad);
@@ -64,6 +65,13 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
       res.status = Status::not_finite;
       res.iterations = it;
       res.params = p;
+      return res;
+    }
+    if (ridge && it > 1 && ll < previous) {
+      // The ridge, not the data, now moves the estimates: the plain
+      // log-likelihood would go down.  Keep the previous (better) iterate.
+      res.converged = true;
+      res.status = Status::ok;
       return res;
     }
     res.trace.push_back(ll);

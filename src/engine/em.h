@@ -33,8 +33,11 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule) or
-// max_iter M-steps have been taken.  The returned log-likelihood belongs to
-// the returned parameters.
+// max_iter M-steps have been taken.  With a ridge, the M-step is not an exact
+// likelihood step, so EM also stops (converged) at the first iteration that
+// would lower the log-likelihood, keeping the previous iterate: the trace
+// never decreases.  The returned log-likelihood belongs to the returned
+// parameters.
 EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks);
 

@@ -118,12 +118,26 @@ void block_log_densities(const Components& c, Index rows, BlockScratch& s) {
 }
 
 // Rows so far from every component that their squared distances overflow get
-// log density -inf; their posteriors fall back to the proportions.
+// log density -inf.  Their posterior is the limit as the row moves away: all
+// of it on the component with the smallest Mahalanobis distance, computed on
+// a rescaled row so that it does not overflow (shared equally on ties).
 void fix_far_rows(const Components& c, Index rows, BlockScratch& s) {
   const double ninf = -std::numeric_limits<double>::infinity();
+  const Index k = c.log_prop.size();
+  Vector lognorm(k);
   for (Index i = 0; i < rows; ++i) {
     if (std::isfinite(s.rmax(i))) continue;
-    s.ld.row(i) = c.log_prop.transpose().array().exp().matrix();
+    const Vector x = s.xb.row(i).transpose();
+    for (Index j = 0; j < k; ++j) {
+      const double scale = std::max(x.cwiseAbs().maxCoeff(), c.means.col(j).cwiseAbs().maxCoeff());
+      const Vector v = x / scale - c.means.col(j) / scale;
+      const Vector z =
+          c.chol[static_cast<std::size_t>(j)].transpose().triangularView<Eigen::Lower>().solve(v);
+      lognorm(j) = std::log(scale) + std::log(z.stableNorm());
+    }
+    const double best = lognorm.minCoeff();
+    const Vector win = (lognorm.array() <= best + 1e-12 * std::fabs(best)).cast<double>().matrix();
+    s.ld.row(i) = (win / win.sum()).transpose();
     s.rsum(i) = ninf;
   }
 }

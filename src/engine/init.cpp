@@ -209,16 +209,23 @@ void canonical_labels(IntVector& labels) {
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads) {
   std::vector<IntVector> out;
-  // k-means works on standardised variables: distances keep their precision
-  // (no large offsets) and the start does not depend on the units.
+  // k-means works on centred data, so that distances keep their precision.
+  // Even-numbered starts use standardised variables (a start that does not
+  // depend on the units: a variable in thousandths is not drowned by one in
+  // thousands), odd-numbered ones the variables as they are (where the units
+  // are meaningful, as for spherical clusters); the best fit over both wins.
   const Vector center = x.colwise().mean().transpose();
-  Matrix xc = x.rowwise() - center.transpose();
-  const Vector sd = (xc.colwise().squaredNorm() / static_cast<double>(x.rows())).cwiseSqrt();
-  for (Index j = 0; j < xc.cols(); ++j) {
-    if (sd(j) > 0.0) xc.col(j) /= sd(j);
+  const Matrix centred = x.rowwise() - center.transpose();
+  Matrix scaled = centred;
+  const Vector sd =
+      (centred.colwise().squaredNorm() / static_cast<double>(x.rows())).cwiseSqrt();
+  for (Index j = 0; j < scaled.cols(); ++j) {
+    if (sd(j) > 0.0) scaled.col(j) /= sd(j);
   }
-  DataMap xm(xc.data(), xc.rows(), xc.cols());
+  const DataMap xs(scaled.data(), scaled.rows(), scaled.cols());
+  const DataMap xr(centred.data(), centred.rows(), centred.cols());
   for (int r = 0; r < n_init; ++r) {
+    const DataMap& xm = (r % 2 == 0) ? xs : xr;
     Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
                             : random_centers(xm, k, uniform);
     KmeansResult km = lloyd(xm, centers, kmeans ? 100 : 0, threads);

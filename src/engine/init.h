@@ -31,8 +31,9 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads);
 void canonical_labels(IntVector& labels);
 
 // n_init starting partitions ("kmeans": k-means++ then Lloyd; "random":
-// random centres, nearest assignment), duplicates removed.  Both work on the
-// variables centred and scaled to unit variance.
+// random centres, nearest assignment), duplicates removed.  Even-numbered
+// starts work on standardised variables, odd-numbered ones on the variables
+// as they are (both centred).
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads);
 

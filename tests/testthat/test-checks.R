@@ -368,3 +368,38 @@ test_that("\"all\" on 2-D data fits only multivariate models", {
                                    "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")))
   expect_identical(anyDuplicated(sel$model), 0L)
 })
+
+test_that("more bad inputs are caught in R with the argument named", {
+  # duplicated column names cannot be matched by predict(), so they are refused
+  dup <- data.frame(a = 1:20 + 0.5, a = (1:20)^2, check.names = FALSE)
+  cnd <- expect_error(gmm_fit(dup, k = 1, threads = 1), class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "`x` must have distinct column names")
+  # an init matrix with a column of zeros leaves a component without weight
+  z <- cbind(1, 0)[rep(1, nrow(faithful)), ]
+  cnd <- expect_error(gmm_fit(faithful, init = z, threads = 1), class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "`init`.*column 2")
+  # simulate() checks its seed
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  expect_error(simulate(fit, 3, seed = "a"), class = "emgmm_error_input")
+})
+
+test_that("the default k is capped at the number of distinct observations", {
+  set.seed(1)
+  fit <- gmm_fit(c(1.2, 3.4, 5.1, 7.7, 9.9), threads = 1)
+  expect_equal(fit$selection$k, rep(1:5, each = 1L))
+  expect_true(is.finite(fit$loglik))
+  # an explicit k above that is still an error naming `k`
+  expect_error(gmm_fit(c(1, 1, 2, 2, 3), k = 4, threads = 1), class = "emgmm_error_input",
+               regexp = "`k`")
+})
+
+test_that("a hand-edited fit is refused by predict() and simulate(), not crashed on", {
+  fit <- gmm_fit(faithful, k = 3, threads = 1)
+  bad <- fit
+  bad$parameters$proportions <- c(0.5, 0.5, 0)
+  expect_error(predict(bad, faithful[1:3, ]), class = "emgmm_error_input", regexp = "`object`")
+  bad <- fit
+  bad$parameters$covariances <- bad$parameters$covariances[, , 1:2]
+  expect_error(predict(bad, faithful[1:3, ]), class = "emgmm_error_input", regexp = "`object`")
+  expect_error(simulate(bad, 3), class = "emgmm_error_input", regexp = "`object`")
+})

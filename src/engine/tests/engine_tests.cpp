@@ -104,15 +104,17 @@ void test_far_points() {
   p.means = Matrix::Zero(2, 2);
   p.means(0, 1) = 1.0;
   p.covariances.assign(2, Matrix::Identity(2, 2));
+  p.covariances[1] *= 4.0;  // the wider component is the nearer one far away
   Components c;
   int bad = -1;
   prepare_components(p, c, bad);
   Matrix x(2, 2);
-  x << 1e200, 1e200, 1e300, -1e300;
+  x << 1e200, 1e200, 1e300, 1e300;
   Matrix post;
   Vector logdens;
   estep_posterior(DataMap(x.data(), 2, 2), c, 1, &post, &logdens);
   check(post.allFinite(), "far points: finite posteriors");
+  check(post(0, 1) == 1.0 && post(1, 1) == 1.0, "far points: the wider component wins");
   check(std::isinf(logdens(0)) && logdens(0) < 0, "far points: log density -inf");
 }
 
