@@ -20,9 +20,10 @@
 #' * `iterations`, `converged`, `loglik_trace`: EM diagnostics.
 #' * `selection`: `NULL` when one (k, model) pair was fitted, else a data frame
 #'   with one row per pair: `k`, `model`, `loglik`, `df`, `bic`, `icl`, `aic`,
-#'   `iterations`, `converged`, `degenerate` (a component collapsed onto the
-#'   ridge) and `reason` (why a pair could not be fitted or is degenerate;
-#'   `NA` otherwise).  Pairs that could not be fitted have `NA` values.
+#'   `iterations`, `converged`, `degenerate` (a component is held up by the
+#'   ridge alone) and `reason` (why a pair could not be fitted or is
+#'   degenerate; `NA` otherwise).  Pairs that could not be fitted have `NA`
+#'   values.
 #' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`,
 #'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
 #'   `threads`), `data` (the data as a matrix) and `call`.
@@ -92,11 +93,18 @@ check_gmm_object <- function(object, call) {
     is.numeric(p$means) && identical(dim(p$means), c(k, d)) && all(is.finite(p$means)) &&
     is.numeric(p$covariances) && identical(as.integer(dim(p$covariances)), c(d, d, k)) &&
     all(is.finite(p$covariances)) && identical(as.integer(object$d), d) &&
-    identical(as.integer(object$k), k)
+    identical(as.integer(object$k), k) && isTRUE(object$k == k)
+  if (isTRUE(ok)) {
+    for (j in seq_len(k)) {
+      s <- matrix(p$covariances[, , j], d, d)
+      ok <- ok && isSymmetric(unname(s)) &&
+        !inherits(tryCatch(chol(s), error = function(e) e), "error")
+    }
+  }
   if (!isTRUE(ok)) {
     abort_input(paste0("`object` must be a \"gmm\" fit with consistent parameters: ",
                        "positive proportions summing to 1, a k x d matrix of means and a ",
-                       "d x d x k array of covariances."), call)
+                       "d x d x k array of symmetric positive definite covariances."), call)
   }
   invisible(object)
 }
@@ -197,7 +205,7 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
                         if (fit$control$init %in% c("kmeans", "random"))
                           sprintf(" (n_init = %d)", fit$control$n_init) else "",
                         fmt_num(fit$control$tol, 3L),
-                        if (isTRUE(fit$control$reg_default)) "1e-6 x variance of each variable"
+                        if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
                         else fmt_num(fit$control$reg[1L], 3L)))
   out <- c(out, "", "Components:")
   tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])

@@ -45,11 +45,12 @@
 #' likelihood is unbounded.  With `reg = 0` such a component makes its
 #' covariance singular: that start fails, and if every start fails, the error
 #' (class `emgmm_error_fit`) names the component and the reason.  With
-#' `reg > 0` the ridge keeps the fit finite; a fit in which a component's
-#' smallest covariance eigenvalue is at most `2 * reg` (mostly ridge, not data)
-#' is flagged as degenerate: other starts and other (k, model) pairs are
-#' preferred to it, and if it is returned a warning of class
-#' `emgmm_warning_degenerate` says which component collapsed.
+#' `reg > 0` the ridge keeps the fit finite, and a fit is flagged as
+#' degenerate when a component's covariance without the ridge is singular at
+#' the scale of the data (smallest eigenvalue at most `1e-9` in units of the
+#' variables' standard deviations).  Other starts and other (k, model) pairs
+#' are preferred to a degenerate fit; if one is returned, a warning of class
+#' `emgmm_warning_degenerate` names the component.
 #'
 #' @section Convergence and regularisation:
 #' EM stops when the relative change of the log-likelihood,
@@ -58,14 +59,18 @@
 #' `emgmm_warning_convergence`).  `reg` is added to the diagonal of every
 #' covariance estimate, like scikit-learn's `reg_covar`, which keeps components
 #' from collapsing onto single points; `reg = 0` gives the plain
-#' maximum-likelihood M-step.  The default, `NULL`, adds `1e-6` times each
-#' variable's variance to that variable's diagonal entry, so the ridge has the
-#' units of the data and fits do not depend on them.  A number adds that
-#' number to every diagonal entry (spherical models add the mean ridge to
-#' their one variance, so they stay spherical).  Because the ridge is added
-#' after the maximum-likelihood step, an iteration near convergence can lower
-#' the log-likelihood by a tiny amount; EM then stops, keeps the previous
-#' iterate and counts the fit as converged, so `loglik_trace` never decreases.
+#' maximum-likelihood M-step.  The default, `NULL`, adds `1e-10` times each
+#' variable's variance to that variable's diagonal entry: enough to keep every
+#' fit finite, small enough not to bias thin (highly correlated) components,
+#' and in the units of the data, so fits do not depend on them.  A number adds
+#' that number to every diagonal entry.  Precisely, the ridge is added to each
+#' component's unconstrained covariance estimate before the model's
+#' constraints are applied: for `"VVV"`, `"EEE"` and `"VVI"` that is the same
+#' as adding it to the fitted covariances, and spherical models add the mean
+#' ridge to their one variance, so every model keeps its shape.  With
+#' `reg > 0` the M-step is not an exact likelihood step, so the log-likelihood
+#' can fall slightly near convergence; when the converging step lowered it,
+#' the previous iterate is kept.
 #'
 #' @param x A numeric vector (univariate data), a numeric matrix or a data
 #'   frame of numeric columns, one row per observation.  Column names carry
@@ -82,7 +87,7 @@
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood.
 #' @param reg Non-negative ridge added to the diagonal of every covariance
-#'   estimate, or `NULL` (default) for `1e-6` times each variable's variance.
+#'   estimate, or `NULL` (default) for `1e-10` times each variable's variance.
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
 #'   all are on the scale where lower is better.
 #' @param threads Number of threads; by default `getOption("emgmm.threads")`
@@ -126,7 +131,9 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
 
   variances <- apply(data, 2L, stats::var)
   if (n < 2L || all(variances == 0)) {
-    abort_input("`x` must contain at least two distinct observations.", ecall)
+    abort_input(paste0("`x` must contain at least two distinct observations (with values ",
+                       "large enough for their variance to be non-zero in double precision)."),
+                ecall)
   }
   if (!all(is.finite(variances)) || !is.finite(sum(variances))) {
     abort_input(sprintf(
@@ -169,19 +176,15 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
       "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
       n_distinct, max(ks)), ecall)
   }
+  # each variable's variance (a constant variable borrows the mean of the
+  # others): the scale of the default ridge and of the collapse test
+  scale_var <- variances
+  scale_var[scale_var == 0] <- mean(variances[variances > 0])
   reg_default <- is.null(reg)
-  reg <- if (reg_default) {
-    # 1e-6 times each variable's variance (a constant variable borrows the
-    # mean variance of the others), so the ridge has the units of the data
-    v <- variances
-    v[v == 0] <- mean(v[v > 0])
-    1e-6 * v
-  } else {
-    rep(check_number(reg, "reg", ecall), d)
-  }
+  reg <- if (reg_default) 1e-10 * scale_var else rep(check_number(reg, "reg", ecall), d)
 
   control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
-                  verbose = verbose)
+                  verbose = verbose, scale_var = scale_var)
   candidates <- list()
   for (kk in ks) {
     starts <- start_points(data, kk, init_type, user_start, n_init, threads)
@@ -278,19 +281,20 @@ status_reason <- function(res) {
     NA_character_)
 }
 
-# The first component whose covariance is held up by the ridge: in the
-# units of the ridge (each variable divided by the square root of its ridge),
-# its smallest eigenvalue is at most 2, so at least half of the variance in
-# that direction is ridge, not data (a component collapsing onto a few points
-# or a repeated value).  0 when there is none.
-ridge_component <- function(covariances, reg) {
-  if (!all(reg > 0)) return(0L)
-  d <- dim(covariances)[1L]
-  s <- 1 / sqrt(reg)
-  for (j in seq_len(dim(covariances)[3L])) {
-    m <- matrix(covariances[, , j], d, d) * outer(s, s)
+# The first component held up by the ridge alone: without the ridge, its
+# covariance (`unregularised`, from the engine) is singular at the scale of
+# the data -- in units of each variable's standard deviation its smallest
+# eigenvalue is at most 1e-9 -- as for a component collapsed onto fewer than
+# d + 1 points or onto a repeated value.  0 when there is none.
+ridge_component <- function(unregularised, scale_var) {
+  if (is.null(unregularised)) return(0L)
+  d <- dim(unregularised)[1L]
+  s <- 1 / sqrt(scale_var)
+  for (j in seq_len(dim(unregularised)[3L])) {
+    m <- matrix(unregularised[, , j], d, d) * outer(s, s)
+    if (!all(is.finite(m))) return(j)
     ev <- eigen(m, symmetric = TRUE, only.values = TRUE)$values
-    if (min(ev) <= 2) return(j)
+    if (min(ev) <= 1e-9) return(j)
   }
   0L
 }
@@ -307,7 +311,7 @@ fit_candidate <- function(data, k, model, starts, control) {
                       control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {
-      res$collapsed <- ridge_component(res$covariances, control$reg)
+      res$collapsed <- ridge_component(res$unregularised, control$scale_var)
       if (res$collapsed == 0L) {
         if (is.null(best) || res$loglik > best$loglik) best <- res
       } else if (is.null(best_degenerate) || res$loglik > best_degenerate$loglik) {
@@ -329,8 +333,8 @@ fit_candidate <- function(data, k, model, starts, control) {
   list(
     k = k, model = model, ok = TRUE, df = df, degenerate = degenerate,
     reason = if (degenerate) {
-      sprintf(paste0("component %d collapsed: its covariance is held up by the ridge ",
-                     "`reg` in at least one direction"), best$collapsed)
+      sprintf(paste0("component %d collapsed: without the ridge `reg` its covariance ",
+                     "is singular"), best$collapsed)
     } else NA_character_,
     proportions = best$proportions, means = best$means, covariances = best$covariances,
     loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,

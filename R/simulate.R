@@ -25,9 +25,10 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
   if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)
   rng_state <- get(".Random.seed", envir = globalenv(), inherits = FALSE)
   if (!is.null(seed)) {
-    if (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed)) {
-      abort_input(sprintf("`seed` must be NULL or a whole number, not %s.", describe(seed)),
-                  ecall)
+    if (!is.numeric(seed) || length(seed) != 1L || !is_whole(seed) ||
+        abs(seed) > .Machine$integer.max) {
+      abort_input(sprintf("`seed` must be NULL or a whole number of at most %d in size, not %s.",
+                          .Machine$integer.max, describe(seed)), ecall)
     }
     caller_state <- rng_state
     on.exit(assign(".Random.seed", caller_state, envir = globalenv()), add = TRUE)

@@ -122,6 +122,9 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
     out["proportions"] = Rcpp::wrap(Vector(res.params.proportions));
     out["means"] = Rcpp::wrap(Matrix(res.params.means.transpose()));
     out["covariances"] = covariance_array(res.params.covariances, d);
+    if (!res.unregularised.empty()) {
+      out["unregularised"] = covariance_array(res.unregularised, d);
+    }
   }
   return out;
 }

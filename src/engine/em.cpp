@@ -34,22 +34,49 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
       w.diagonal() = st.scatter[static_cast<std::size_t>(j)].diagonal() -
                      nj * delta.cwiseAbs2();
     }
+    // The ridge: reg added to the diagonal of the unconstrained estimate
+    // W_k / n_k, that is n_k reg added to the scatter.  For VVV this adds reg
+    // to every covariance; constrained models keep their constraints.
+    if (reg.size() == d) w.diagonal() += nj * reg;
   }
   out.covariances.resize(static_cast<std::size_t>(k));
-  model.mstep(MStepInput{st.weight, scatter, total, reg}, out.covariances);
+  model.mstep(MStepInput{st.weight, scatter, total}, out.covariances);
   return Status::ok;
 }
+
+namespace {
+
+// Covariances of the returned fit without the ridge, so that the caller can
+// see whether a component is held up by the ridge alone.
+void unregularised(const ModelInfo& model, const SuffStats& used, EmResult& res) {
+  Params p;
+  int bad = -1;
+  if (mstep(model, used, Vector(), p, bad) == Status::ok) {
+    res.unregularised = p.covariances;
+  }
+}
+
+}  // namespace
 
 EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks) {
   EmResult res;
   SuffStats st = start;
+  SuffStats used;       // the statistics behind the current iterate
+  SuffStats accepted;   // the statistics behind res.params
   Params p;
   Components comp;
   double previous = std::numeric_limits<double>::max() / 2.0;
   const bool ridge = control.reg.size() > 0 && control.reg.maxCoeff() > 0.0;
+  auto finish = [&](Status s, bool converged) {
+    res.status = s;
+    res.converged = converged;
+    if (ridge) unregularised(model, accepted, res);
+    return res;
+  };
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
+    if (ridge) used = st;
     Status s = mstep(model, st, control.reg, p, bad);
     if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {
@@ -67,32 +94,23 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
       res.params = p;
       return res;
     }
-    if (ridge && it > 1 && ll < previous) {
-      // The ridge, not the data, now moves the estimates: the plain
-      // log-likelihood would go down.  Keep the previous (better) iterate.
-      res.converged = true;
-      res.status = Status::ok;
-      return res;
+    const double err = std::fabs(previous - ll) / (1.0 + std::fabs(ll));
+    if (ridge && it > 1 && ll < previous && err <= control.tol) {
+      // Converged, but the last ridge step lowered the plain log-likelihood
+      // (by at most tol): keep the previous, better iterate.
+      return finish(Status::ok, true);
     }
     res.trace.push_back(ll);
     res.iterations = it;
     res.loglik = ll;
     res.params = p;
-    const double err = std::fabs(previous - ll) / (1.0 + std::fabs(ll));
+    if (ridge) accepted = used;
     previous = ll;
     if (hooks.progress) hooks.progress(it, ll);
-    if (err <= control.tol) {
-      res.converged = true;
-      res.status = Status::ok;
-      return res;
-    }
-    if (hooks.interrupted && hooks.interrupted()) {
-      res.status = Status::interrupted;
-      return res;
-    }
+    if (err <= control.tol) return finish(Status::ok, true);
+    if (hooks.interrupted && hooks.interrupted()) return finish(Status::interrupted, false);
   }
-  res.status = Status::max_iter;
-  return res;
+  return finish(Status::max_iter, false);
 }
 
 }  // namespace emgmm

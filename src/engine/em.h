@@ -22,10 +22,17 @@ struct EmResult {
   double loglik = 0.0;      // log-likelihood at `params`
   std::vector<double> trace;  // log-likelihood after each iteration
   Params params;
+  // With a ridge: the covariances of `params` computed without it (empty
+  // otherwise).  A component that is singular here is held up by the ridge.
+  std::vector<Matrix> unregularised;
 };
 
-// M-step: parameters of `model` from sufficient statistics, with the ridge
-// reg (one entry per variable, or empty) added by the model.  Returns
+// M-step: parameters of `model` from sufficient statistics.  The ridge reg
+// (one entry per variable, or empty) is added to the diagonal of each
+// component's unconstrained estimate W_k / n_k before the model's M-step, so
+// it is exactly "added to the covariance" for VVV, EEE and VVI, is the mean
+// ridge for the spherical models, and never breaks a model's constraints.
+// Returns
 // Status::empty_component (with its index) when a component's weight is at or
 // below sqrt(eps), as mclust does.
 Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
@@ -33,11 +40,10 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule) or
-// max_iter M-steps have been taken.  With a ridge, the M-step is not an exact
-// likelihood step, so EM also stops (converged) at the first iteration that
-// would lower the log-likelihood, keeping the previous iterate: the trace
-// never decreases.  The returned log-likelihood belongs to the returned
-// parameters.
+// max_iter M-steps have been taken.  With a ridge the M-step is not an exact
+// likelihood step: when the converging step lowered the log-likelihood, the
+// previous iterate is kept, so the trace does not end on a decrease.  The
+// returned log-likelihood belongs to the returned parameters.
 EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks);
 

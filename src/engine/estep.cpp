@@ -53,10 +53,10 @@ Status prepare_components(const Params& p, Components& out, int& bad) {
     if (!s.allFinite() || !p.means.col(j).allFinite()) return Status::singular;
     const Vector var = s.diagonal();
     const Vector mu2 = p.means.col(j).cwiseAbs2();
-    // A variance at the rounding level of the mean: the component sits on
-    // (numerically) one value.
+    // A variance at the rounding level of the mean (an sd of about one unit
+    // in the last place): the component sits on (numerically) one value.
     for (int v = 0; v < d; ++v) {
-      if (!(var(v) > 1e-290) || var(v) <= 256.0 * eps * eps * mu2(v)) return Status::singular;
+      if (!(var(v) > 0.0) || var(v) <= 4.0 * eps * eps * mu2(v)) return Status::singular;
     }
     // Correlation scale: the pivots measure conditioning, not units.
     const Vector inv_sd = var.cwiseSqrt().cwiseInverse();

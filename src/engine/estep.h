@@ -19,8 +19,8 @@ struct Components {
 // Factorises the covariances.  A covariance that is not numerically positive
 // definite gives Status::singular and its 0-based index in `bad`.  The test is
 // free of units: a variance at the rounding level of the component's own mean
-// (at most (16 eps mu_j)^2, or below 1e-290), or a correlation matrix with a
-// Cholesky pivot at or below 1e-7.
+// (zero, or at most (2 eps mu_j)^2), or a correlation matrix with a Cholesky
+// pivot at or below 1e-7.
 Status prepare_components(const Params& p, Components& out, int& bad);
 
 // Rows per block: small enough that a block and its k projections stay in cache.

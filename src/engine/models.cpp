@@ -14,20 +14,12 @@ Matrix pooled_scatter(const MStepInput& in) {
   return w;
 }
 
-double mean_ridge(const MStepInput& in) {
-  return in.reg.size() > 0 ? in.reg.mean() : 0.0;
-}
-
-void add_ridge(const MStepInput& in, Matrix& cov) {
-  if (in.reg.size() == cov.rows()) cov.diagonal() += in.reg;
-}
-
 // EII: lambda I, lambda = tr(sum_k W_k) / (n d).
 void mstep_EII(const MStepInput& in, std::vector<Matrix>& cov) {
   const Matrix::Index d = in.scatter[0].rows();
   double tr = 0.0;
   for (const Matrix& w : in.scatter) tr += w.trace();
-  const double lambda = tr / (in.total * static_cast<double>(d)) + mean_ridge(in);
+  const double lambda = tr / (in.total * static_cast<double>(d));
   for (Matrix& c : cov) c = Matrix::Identity(d, d) * lambda;
 }
 
@@ -36,7 +28,7 @@ void mstep_VII(const MStepInput& in, std::vector<Matrix>& cov) {
   const Matrix::Index d = in.scatter[0].rows();
   for (std::size_t j = 0; j < cov.size(); ++j) {
     const double lambda = in.scatter[j].trace() / (in.weight(j) * static_cast<double>(d));
-    cov[j] = Matrix::Identity(d, d) * (lambda + mean_ridge(in));
+    cov[j] = Matrix::Identity(d, d) * lambda;
   }
 }
 
@@ -44,14 +36,12 @@ void mstep_VII(const MStepInput& in, std::vector<Matrix>& cov) {
 void mstep_VVI(const MStepInput& in, std::vector<Matrix>& cov) {
   for (std::size_t j = 0; j < cov.size(); ++j) {
     cov[j] = Matrix((in.scatter[j].diagonal() / in.weight(j)).asDiagonal());
-    add_ridge(in, cov[j]);
   }
 }
 
 // EEE (and univariate E): one covariance sum_k W_k / n shared by all.
 void mstep_EEE(const MStepInput& in, std::vector<Matrix>& cov) {
-  Matrix w = pooled_scatter(in) / in.total;
-  add_ridge(in, w);
+  const Matrix w = pooled_scatter(in) / in.total;
   for (Matrix& c : cov) c = w;
 }
 
@@ -59,7 +49,6 @@ void mstep_EEE(const MStepInput& in, std::vector<Matrix>& cov) {
 void mstep_VVV(const MStepInput& in, std::vector<Matrix>& cov) {
   for (std::size_t j = 0; j < cov.size(); ++j) {
     cov[j] = in.scatter[j] / in.weight(j);
-    add_ridge(in, cov[j]);
   }
 }
 

@@ -15,17 +15,16 @@ namespace emgmm {
 // What an M-step sees: the component weights n_k, the new means and each
 // component's weighted scatter about its new mean, W_k = sum_i z_ik (x_i -
 // mu_k)(x_i - mu_k)' (only the diagonal is filled for ScatterKind::diagonal).
+// The ridge is already in the scatter (n_k reg on the diagonal of W_k), so
+// every model regularises through its own parametrisation and keeps its
+// constraints.
 struct MStepInput {
   const Vector& weight;             // k
   const std::vector<Matrix>& scatter;  // k of d x d
   double total;                     // sum of the weights (n)
-  const Vector& reg;                // ridge of each variable (d), or empty
 };
 
-// A covariance M-step writes the k covariance matrices, ridge included: each
-// model adds the ridge in the way that keeps its constraints (a spherical
-// model adds the mean ridge to its one variance, a full one adds reg(j) to
-// diagonal entry j).
+// A covariance M-step writes the k covariance matrices.
 using CovarianceMStep = void (*)(const MStepInput& in, std::vector<Matrix>& cov);
 
 struct ModelInfo {
