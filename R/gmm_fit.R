@@ -34,9 +34,9 @@
 #' odd-numbered ones on the variables as they are.  The default `n_init = 10`
 #' was chosen by measurement (`bench/n_init.R` in the sources: 17 workloads,
 #' 30 seeds each): with it every seed reached the best optimum found on 10 of
-#' the 15 workloads without degenerate optima, and at least 80% of seeds did on
-#' 14 of them; 5 starts did clearly worse, and 20 doubled the time for a small
-#' gain.  A
+#' the 14 workloads whose best optimum is not degenerate, and at least 80% of
+#' seeds did on 13 of them; 5 starts did clearly worse, and 20 doubled the time
+#' for a small gain.  A
 #' user-supplied start with `reg = 0` and the same `tol` reproduces
 #' [mclust::me()] from that start.
 #'
@@ -56,7 +56,10 @@
 #' EM stops when the relative change of the log-likelihood,
 #' \eqn{|l_t - l_{t-1}| / (1 + |l_t|)}, falls to `tol` or below (mclust's
 #' rule), or after `max_iter` iterations (with a warning of class
-#' `emgmm_warning_convergence`).  `reg` is added to the diagonal of every
+#' `emgmm_warning_convergence`).  As with mclust, this relative change depends
+#' on the units of `x` through the size of the log-likelihood (rescaling
+#' every variable by `s` subtracts `n d log(s)` from it); use a smaller `tol` for a
+#' tighter fit.  `reg` is added to the diagonal of every
 #' covariance estimate, like scikit-learn's `reg_covar`, which keeps components
 #' from collapsing onto single points; `reg = 0` gives the plain
 #' maximum-likelihood M-step.  The default, `NULL`, adds `1e-10` times each
