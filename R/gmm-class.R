@@ -24,7 +24,7 @@
 #'   ridge alone) and `reason` (why a pair could not be fitted or is
 #'   degenerate; `NA` otherwise).  Pairs that could not be fitted have `NA`
 #'   values.
-#' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`,
+#' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`, `inner_tol`,
 #'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
 #'   `threads`), `data` (the data as a matrix) and `call`.
 #'

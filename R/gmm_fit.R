@@ -10,8 +10,12 @@
 #' Model names are mclust's (Celeux and Govaert 1995 parametrisation
 #' \eqn{\Sigma_k = \lambda_k D_k A_k D_k^\top}{Sigma_k = lambda_k D_k A_k D_k'}):
 #' univariate `"E"` (equal variance) and `"V"` (unequal variance); multivariate
-#' `"EII"`, `"VII"` (spherical), `"VVI"` (diagonal), `"EEE"` (one shared full
-#' covariance) and `"VVV"` (unconstrained).  The aliases of scikit-learn are
+#' `"EII"`, `"VII"` (spherical), `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"` (diagonal),
+#' `"EEE"` (one shared full covariance), `"EEV"`, `"EVV"` and `"VVV"`
+#' (unconstrained).  `"VEI"` has no closed-form M-step and iterates inside it
+#' (Celeux and Govaert 1995), with the tolerance given as the second element
+#' of `tol`.  The models `"VEE"`, `"EVE"`, `"VVE"` and `"VEV"` are not yet
+#' available.  The aliases of scikit-learn are
 #' accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"` (EEE) and `"full"`
 #' (VVV).  `"all"` means every model available for the data's dimension.  For
 #' univariate data every multivariate name means its univariate form by its
@@ -88,7 +92,9 @@
 #'   `"random"` starts; the best fit is kept.
 #' @param max_iter Maximum number of EM iterations.
 #' @param tol Convergence tolerance on the relative change of the
-#'   log-likelihood.
+#'   log-likelihood.  A second number, as in [mclust::emControl()], sets the
+#'   tolerance of the inner iterations of the models whose M-step has no
+#'   closed form (`"VEI"`; default `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
 #'   estimate, or `NULL` (default) for `1e-10` times each variable's variance.
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
@@ -169,7 +175,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   }
   n_init <- check_count(n_init, "n_init", ecall)
   max_iter <- check_count(max_iter, "max_iter", ecall)
-  tol <- check_number(tol, "tol", ecall)
+  tol <- check_tol(tol, ecall)
   threads <- check_count(threads, "threads", ecall)
   verbose <- check_flag(verbose, "verbose", ecall)
 
@@ -223,7 +229,8 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   obj <- new_gmm(
     fit = fit, data = data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
-    control = list(init = init_type, n_init = n_init, max_iter = max_iter, tol = tol,
+    control = list(init = init_type, n_init = n_init, max_iter = max_iter, tol = tol[1L],
+                   inner_tol = tol[2L],
                    reg = reg, reg_default = reg_default, threads = threads),
     call = call
   )
@@ -253,6 +260,19 @@ count_distinct <- function(data, m) {
   found <- nrow(unique(data[seq_len(head_rows), , drop = FALSE]))
   if (found >= m || head_rows == nrow(data)) return(found)
   nrow(unique(data))
+}
+
+# `tol`: one number (EM), or two as in mclust's emControl(): EM, then the
+# inner iterations of the iterative M-steps (default sqrt(eps)).
+check_tol <- function(tol, call) {
+  if (!is.numeric(tol) || !length(tol) %in% 1:2 || anyNA(tol) || any(!is.finite(tol)) ||
+      any(tol < 0)) {
+    abort_input(sprintf(
+      "`tol` must be one or two finite numbers >= 0 (EM, then inner iterations), not %s.",
+      describe(tol)), call)
+  }
+  if (length(tol) == 1L) tol <- c(tol, sqrt(.Machine$double.eps))
+  as.double(tol)
 }
 
 check_choice <- function(x, choices, arg, call) {
@@ -310,8 +330,8 @@ fit_candidate <- function(data, k, model, starts, control) {
   best_degenerate <- NULL
   reasons <- character()
   for (s in starts) {
-    res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol, control$reg,
-                      control$threads, control$verbose)
+    res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol[1L], control$tol[2L],
+                      control$reg, control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {
       res$collapsed <- ridge_component(res$unregularised, control$scale_var)

@@ -81,8 +81,8 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 // matrix of weights.  `reg` holds the ridge of each variable (length d).
 // [[Rcpp::export]]
 Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
-                      int max_iter, double tol, Rcpp::NumericVector reg, int threads,
-                      bool verbose) {
+                      int max_iter, double tol, double inner_tol, Rcpp::NumericVector reg,
+                      int threads, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   emgmm::SuffStats st;
@@ -99,6 +99,7 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
   emgmm::EmControl control;
   control.max_iter = max_iter;
   control.tol = tol;
+  control.inner_tol = inner_tol;
   control.reg = Rcpp::as<Vector>(reg);
   control.threads = threads;
   emgmm::Hooks hooks;

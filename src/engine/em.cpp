@@ -7,7 +7,7 @@
 namespace emgmm {
 
 Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad) {
+             int& bad, MStepState* state) {
   const Eigen::Index k = st.weight.size();
   const Eigen::Index d = st.sum.rows();
   const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
@@ -40,7 +40,8 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
     if (reg.size() == d) w.diagonal() += nj * reg;
   }
   out.covariances.resize(static_cast<std::size_t>(k));
-  model.mstep(MStepInput{st.weight, scatter, total}, out.covariances);
+  MStepState local;
+  model.mstep(MStepInput{st.weight, scatter, total, state ? *state : local}, out.covariances);
   return Status::ok;
 }
 
@@ -48,10 +49,11 @@ namespace {
 
 // Covariances of the returned fit without the ridge, so that the caller can
 // see whether a component is held up by the ridge alone.
-void unregularised(const ModelInfo& model, const SuffStats& used, EmResult& res) {
+void unregularised(const ModelInfo& model, const SuffStats& used, MStepState state,
+                   EmResult& res) {
   Params p;
   int bad = -1;
-  if (mstep(model, used, Vector(), p, bad) == Status::ok) {
+  if (mstep(model, used, Vector(), p, bad, &state) == Status::ok) {
     res.unregularised = p.covariances;
   }
 }
@@ -68,16 +70,19 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   Components comp;
   double previous = std::numeric_limits<double>::max() / 2.0;
   const bool ridge = control.reg.size() > 0 && control.reg.maxCoeff() > 0.0;
+  MStepState state;
+  state.tol = control.inner_tol;
+  state.max_iter = control.inner_max_iter;
   auto finish = [&](Status s, bool converged) {
     res.status = s;
     res.converged = converged;
-    if (ridge) unregularised(model, accepted, res);
+    if (ridge) unregularised(model, accepted, state, res);
     return res;
   };
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
     if (ridge) used = st;
-    Status s = mstep(model, st, control.reg, p, bad);
+    Status s = mstep(model, st, control.reg, p, bad, &state);
     if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {
       res.status = s;

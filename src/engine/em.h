@@ -11,6 +11,8 @@ struct EmControl {
   int max_iter = 1000;
   double tol = 1e-8;      // on |l_t - l_{t-1}| / (1 + |l_t|), as mclust's me()
   Vector reg;             // ridge added to the diagonal of every covariance (d, or empty)
+  double inner_tol = 1.4901161193847656e-08;  // iterative M-steps (mclust's tol[2])
+  long inner_max_iter = 100000;
   int threads = 1;
 };
 
@@ -36,7 +38,7 @@ struct EmResult {
 // Status::empty_component (with its index) when a component's weight is at or
 // below sqrt(eps), as mclust does.
 Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad);
+             int& bad, MStepState* state = nullptr);
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule) or

@@ -2,7 +2,9 @@
 // mclust's names).  Sigma_k = lambda_k D_k A_k D_k'.  One M-step per model.
 #include "models.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace emgmm {
 
@@ -52,11 +54,111 @@ void mstep_VVV(const MStepInput& in, std::vector<Matrix>& cov) {
   }
 }
 
+// |diag(w)|^(1/d), the geometric mean of the diagonal.
+double diag_geomean(const Matrix& w) {
+  return std::exp(w.diagonal().array().log().mean());
+}
+
+// |w|^(1/d) for a symmetric positive semi-definite w.
+double det_root(const Matrix& w) {
+  Eigen::LLT<Matrix> llt(w);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (llt.info() != Eigen::Success) return nan;
+  return std::exp(2.0 * Matrix(llt.matrixL()).diagonal().array().log().mean());
+}
+
+// EEI: lambda B (diagonal, shared, |B| = 1): diag(sum_k W_k) / n.
+void mstep_EEI(const MStepInput& in, std::vector<Matrix>& cov) {
+  const Matrix w = Matrix(pooled_scatter(in).diagonal().asDiagonal()) / in.total;
+  for (Matrix& c : cov) c = w;
+}
+
+// EVI: lambda B_k, B_k = diag(W_k) / |diag(W_k)|^(1/d),
+// lambda = sum_k |diag(W_k)|^(1/d) / n.
+void mstep_EVI(const MStepInput& in, std::vector<Matrix>& cov) {
+  double lambda = 0.0;
+  std::vector<double> g(cov.size());
+  for (std::size_t j = 0; j < cov.size(); ++j) {
+    g[j] = diag_geomean(in.scatter[j]);
+    lambda += g[j];
+  }
+  lambda /= in.total;
+  for (std::size_t j = 0; j < cov.size(); ++j) {
+    cov[j] = Matrix((in.scatter[j].diagonal() * (lambda / g[j])).asDiagonal());
+  }
+}
+
+// VEI: lambda_k B (B diagonal, shared, |B| = 1), by Celeux & Govaert's
+// alternating iterations, warm-started from the previous EM iteration:
+// lambda_k = sum_j W_kjj / B_j / (d n_k), B_j = sum_k W_kjj / lambda_k
+// normalised to |B| = 1, until the largest relative change is at most tol.
+void mstep_VEI(const MStepInput& in, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  MStepState& st = in.state;
+  if (st.shape.size() != d) st.shape = Vector::Ones(d);
+  if (st.scale.size() != k) st.scale = Vector::Ones(k);
+  Matrix w(d, k);
+  for (Eigen::Index j = 0; j < k; ++j) w.col(j) = in.scatter[static_cast<std::size_t>(j)].diagonal();
+  const Vector dn = in.weight * static_cast<double>(d);
+  for (long it = 0; it < st.max_iter; ++it) {
+    const Vector old_scale = st.scale;
+    const Vector old_shape = st.shape;
+    st.scale = (w.transpose() * st.shape.cwiseInverse()).cwiseQuotient(dn);
+    st.shape = w * st.scale.cwiseInverse();
+    st.shape /= std::exp(st.shape.array().log().mean());
+    if (!st.shape.allFinite() || !st.scale.allFinite()) break;
+    const double err = std::max(
+        ((old_scale - st.scale).array().abs() / (1.0 + st.scale.array())).maxCoeff(),
+        ((old_shape - st.shape).array().abs() / (1.0 + st.shape.array())).maxCoeff());
+    if (err <= st.tol) break;
+  }
+  for (Eigen::Index j = 0; j < k; ++j) {
+    cov[static_cast<std::size_t>(j)] = Matrix((st.shape * st.scale(j)).asDiagonal());
+  }
+}
+
+// EEV: lambda D_k A D_k'.  With W_k = L_k Omega_k L_k' (eigenvalues in
+// decreasing order): A = sum_k Omega_k / |sum_k Omega_k|^(1/d),
+// lambda = |sum_k Omega_k|^(1/d) / n, D_k = L_k.
+void mstep_EEV(const MStepInput& in, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  std::vector<Matrix> vectors(cov.size());
+  Vector omega = Vector::Zero(d);
+  for (std::size_t j = 0; j < cov.size(); ++j) {
+    Eigen::SelfAdjointEigenSolver<Matrix> eig(in.scatter[j]);
+    vectors[j] = eig.eigenvectors().rowwise().reverse();
+    omega += eig.eigenvalues().reverse();
+  }
+  const Vector a = omega / in.total;  // lambda A
+  for (std::size_t j = 0; j < cov.size(); ++j) {
+    cov[j] = vectors[j] * a.asDiagonal() * vectors[j].transpose();
+  }
+}
+
+// EVV: lambda C_k (|C_k| = 1): C_k = W_k / |W_k|^(1/d),
+// lambda = sum_k |W_k|^(1/d) / n.
+void mstep_EVV(const MStepInput& in, std::vector<Matrix>& cov) {
+  double lambda = 0.0;
+  std::vector<double> g(cov.size());
+  for (std::size_t j = 0; j < cov.size(); ++j) {
+    g[j] = det_root(in.scatter[j]);
+    lambda += g[j];
+  }
+  lambda /= in.total;
+  for (std::size_t j = 0; j < cov.size(); ++j) cov[j] = in.scatter[j] * (lambda / g[j]);
+}
+
 long df_E(long, long) { return 1; }
 long df_V(long, long k) { return k; }
 long df_EII(long, long) { return 1; }
 long df_VII(long, long k) { return k; }
 long df_VVI(long d, long k) { return k * d; }
+long df_EEI(long d, long) { return d; }
+long df_VEI(long d, long k) { return k + d - 1; }
+long df_EVI(long d, long k) { return 1 + k * (d - 1); }
+long df_EEV(long d, long k) { return 1 + (d - 1) + k * d * (d - 1) / 2; }
+long df_EVV(long d, long k) { return 1 + k * (d * (d + 1) / 2 - 1); }
 long df_EEE(long d, long) { return d * (d + 1) / 2; }
 long df_VVV(long d, long k) { return k * d * (d + 1) / 2; }
 
@@ -65,8 +167,13 @@ const ModelInfo kModels[] = {
     {"V", true, ScatterKind::full, df_V, mstep_VVV},
     {"EII", false, ScatterKind::diagonal, df_EII, mstep_EII},
     {"VII", false, ScatterKind::diagonal, df_VII, mstep_VII},
+    {"EEI", false, ScatterKind::diagonal, df_EEI, mstep_EEI},
+    {"VEI", false, ScatterKind::diagonal, df_VEI, mstep_VEI},
+    {"EVI", false, ScatterKind::diagonal, df_EVI, mstep_EVI},
     {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
     {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
+    {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
+    {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},
     {"VVV", false, ScatterKind::full, df_VVV, mstep_VVV},
 };
 

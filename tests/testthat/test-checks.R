@@ -202,7 +202,8 @@ test_that("bad `reg`, `tol`, `max_iter`, `n_init`, `threads`, `verbose`, `criter
 
   expect_input_error(gmm_fit(x1, k = 2, tol = -1e-8, threads = 1), "tol")
   expect_input_error(gmm_fit(x1, k = 2, tol = NA, threads = 1), "tol")
-  expect_input_error(gmm_fit(x1, k = 2, tol = c(1e-8, 1e-6), threads = 1), "tol")
+  expect_input_error(gmm_fit(x1, k = 2, tol = c(1e-8, 1e-6, 1e-4), threads = 1), "tol")
+  expect_input_error(gmm_fit(x1, k = 2, tol = c(1e-8, -1), threads = 1), "tol")
 
   expect_input_error(gmm_fit(x1, k = 2, max_iter = 0, threads = 1), "max_iter")
   expect_input_error(gmm_fit(x1, k = 2, max_iter = 2.5, threads = 1), "max_iter")

@@ -58,6 +58,64 @@ test_that("multivariate models reproduce mclust::me() from the same start (faith
   }
 })
 
+test_that("EEI, VEI, EVI, EEV and EVV reproduce mclust::me() from the same start", {
+  skip_if_not_installed("mclust")
+  sim3 <- sim_mixture(400, rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3)),
+                      covs = array(c(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5))),
+                                   c(3, 3, 3)), props = c(0.4, 0.3, 0.3), seed = 21)
+  sets <- list(faithful = list(x = as.matrix(faithful), k = 3L),
+               iris = list(x = as.matrix(iris[, 1:4]), k = 3L),
+               sim3 = list(x = sim3$x, k = 3L))
+  for (set in sets) {
+    labels <- hc_labels(set$x, set$k)
+    for (model in c("EEI", "EVI", "EEV", "EVV")) {
+      ref <- mclust_me(model, set$x, labels, 1e-8)
+      fit <- gmm_fit(set$x, k = set$k, model = model, init = labels, reg = 0, tol = 1e-8,
+                     threads = 1)
+      expect_matches_mclust(fit, ref, ncol(set$x))
+    }
+    # VEI iterates inside its M-step: the same inner tolerance on both sides
+    for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
+      ref <- mclust::meVEI(data = set$x, z = mclust::unmap(labels),
+                           control = mclust::emControl(tol = c(1e-8, inner)))
+      fit <- gmm_fit(set$x, k = set$k, model = "VEI", init = labels, reg = 0,
+                     tol = c(1e-8, inner), threads = 1)
+      expect_matches_mclust(fit, ref, ncol(set$x))
+    }
+  }
+})
+
+test_that("constrained models keep their constraints, with and without the ridge", {
+  x <- as.matrix(iris[, 1:4])
+  for (reg in list(0, NULL, 0.01)) {
+    set.seed(3)
+    fits <- lapply(c("EEI", "VEI", "EVI", "EEV", "EVV"), function(m)
+      suppressWarnings(gmm_fit(x, k = 3, model = m, reg = reg, threads = 1)))
+    names(fits) <- c("EEI", "VEI", "EVI", "EEV", "EVV")
+    cov <- lapply(fits, function(f) f$parameters$covariances)
+    dets <- lapply(cov, function(s) apply(s, 3, det))
+    # equal volume: EEI, EVI, EEV, EVV
+    for (m in c("EEI", "EVI", "EEV", "EVV")) {
+      expect_equal(dets[[m]], rep(dets[[m]][1], 3), tolerance = 1e-8)
+    }
+    # diagonal: EEI, VEI, EVI
+    for (m in c("EEI", "VEI", "EVI")) {
+      off <- apply(cov[[m]], 3, function(s) max(abs(s[upper.tri(s)])))
+      expect_true(all(off == 0))
+    }
+    # equal shape (VEI): B = Sigma_k / |Sigma_k|^(1/d) is shared
+    shape <- apply(cov$VEI, 3, function(s) diag(s) / det(s)^(1 / 4))
+    expect_equal(shape[, 2], shape[, 1], tolerance = 1e-8)
+    expect_equal(shape[, 3], shape[, 1], tolerance = 1e-8)
+    # equal shape (EEV): the eigenvalues are shared
+    ev <- apply(cov$EEV, 3, function(s) eigen(s, symmetric = TRUE)$values)
+    expect_equal(ev[, 2], ev[, 1], tolerance = 1e-8)
+    expect_equal(ev[, 3], ev[, 1], tolerance = 1e-8)
+    # EEI: one shared covariance
+    expect_equal(cov$EEI[, , 2], cov$EEI[, , 1])
+  }
+})
+
 test_that("univariate models E and V reproduce mclust on the series and on waiting", {
   skip_if_not_installed("mclust")
   sets <- list(list(x = series, k = 3L), list(x = series, k = 4L),
