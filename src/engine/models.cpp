@@ -88,10 +88,31 @@ void mstep_EVI(const MStepInput& in, std::vector<Matrix>& cov) {
   }
 }
 
-// VEI: lambda_k B (B diagonal, shared, |B| = 1), by Celeux & Govaert's
-// alternating iterations, warm-started from the previous EM iteration:
-// lambda_k = sum_j W_kjj / B_j / (d n_k), B_j = sum_k W_kjj / lambda_k
-// normalised to |B| = 1, until the largest relative change is at most tol.
+// Celeux & Govaert's alternating iterations for a shape A shared by
+// components of varying volume, given each component's eigenvalues (VEV) or
+// diagonal (VEI) in the columns of `omega` (d x k), warm-started from the
+// previous EM iteration: lambda_k = sum_j omega_jk / A_j / (d n_k), then
+// A_j = sum_k omega_jk / lambda_k normalised to |A| = 1, until the largest
+// relative change of lambda and A is at most tol (mclust's rule).
+void shared_shape(const Matrix& omega, const Vector& weight, MStepState& st) {
+  const Eigen::Index d = omega.rows();
+  const Vector dn = weight * static_cast<double>(d);
+  for (long it = 0; it < st.max_iter; ++it) {
+    const Vector old_scale = st.scale;
+    const Vector old_shape = st.shape;
+    st.scale = (omega.transpose() * st.shape.cwiseInverse()).cwiseQuotient(dn);
+    st.shape = omega * st.scale.cwiseInverse();
+    st.shape /= std::exp(st.shape.array().log().mean());
+    if (!st.shape.allFinite() || !st.scale.allFinite()) break;
+    const double err = std::max(
+        ((old_scale - st.scale).array().abs() / (1.0 + st.scale.array())).maxCoeff(),
+        ((old_shape - st.shape).array().abs() / (1.0 + st.shape.array())).maxCoeff());
+    if (err <= st.tol) break;
+  }
+}
+
+// VEI: lambda_k B (B diagonal, shared, |B| = 1); mclust starts the inner
+// iterations from B = I, lambda = 1.
 void mstep_VEI(const MStepInput& in, std::vector<Matrix>& cov) {
   const Eigen::Index d = in.scatter[0].rows();
   const Eigen::Index k = in.weight.size();
@@ -100,21 +121,44 @@ void mstep_VEI(const MStepInput& in, std::vector<Matrix>& cov) {
   if (st.scale.size() != k) st.scale = Vector::Ones(k);
   Matrix w(d, k);
   for (Eigen::Index j = 0; j < k; ++j) w.col(j) = in.scatter[static_cast<std::size_t>(j)].diagonal();
-  const Vector dn = in.weight * static_cast<double>(d);
-  for (long it = 0; it < st.max_iter; ++it) {
-    const Vector old_scale = st.scale;
-    const Vector old_shape = st.shape;
-    st.scale = (w.transpose() * st.shape.cwiseInverse()).cwiseQuotient(dn);
-    st.shape = w * st.scale.cwiseInverse();
-    st.shape /= std::exp(st.shape.array().log().mean());
-    if (!st.shape.allFinite() || !st.scale.allFinite()) break;
-    const double err = std::max(
-        ((old_scale - st.scale).array().abs() / (1.0 + st.scale.array())).maxCoeff(),
-        ((old_shape - st.shape).array().abs() / (1.0 + st.shape.array())).maxCoeff());
-    if (err <= st.tol) break;
-  }
+  shared_shape(w, in.weight, st);
   for (Eigen::Index j = 0; j < k; ++j) {
     cov[static_cast<std::size_t>(j)] = Matrix((st.shape * st.scale(j)).asDiagonal());
+  }
+}
+
+// Eigenvectors (columns, by decreasing eigenvalue) and eigenvalues of each W_k.
+void eigen_scatter(const MStepInput& in, std::vector<Matrix>& vectors, Matrix& values) {
+  const Eigen::Index d = in.scatter[0].rows();
+  vectors.resize(in.scatter.size());
+  values.resize(d, static_cast<Eigen::Index>(in.scatter.size()));
+  for (std::size_t j = 0; j < in.scatter.size(); ++j) {
+    Eigen::SelfAdjointEigenSolver<Matrix> eig(in.scatter[j]);
+    vectors[j] = eig.eigenvectors().rowwise().reverse();
+    values.col(static_cast<Eigen::Index>(j)) = eig.eigenvalues().reverse();
+  }
+}
+
+// VEV: lambda_k D_k A D_k' with D_k the eigenvectors of W_k; lambda_k and A
+// by the shared-shape iterations on the eigenvalues.  mclust starts them from
+// A = sum_k Omega_k / |sum_k Omega_k|^(1/d), lambda_k = |sum_k Omega_k|^(1/d) / n.
+void mstep_VEV(const MStepInput& in, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  std::vector<Matrix> vectors;
+  Matrix omega;
+  eigen_scatter(in, vectors, omega);
+  MStepState& st = in.state;
+  if (st.shape.size() != d || st.scale.size() != k) {
+    const Vector total = omega.rowwise().sum();
+    const double g = std::exp(total.array().log().mean());
+    st.shape = total / g;
+    st.scale = Vector::Constant(k, g / in.total);
+  }
+  shared_shape(omega, in.weight, st);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const Matrix& v = vectors[static_cast<std::size_t>(j)];
+    cov[static_cast<std::size_t>(j)] = v * (st.shape * st.scale(j)).asDiagonal() * v.transpose();
   }
 }
 
@@ -122,15 +166,10 @@ void mstep_VEI(const MStepInput& in, std::vector<Matrix>& cov) {
 // decreasing order): A = sum_k Omega_k / |sum_k Omega_k|^(1/d),
 // lambda = |sum_k Omega_k|^(1/d) / n, D_k = L_k.
 void mstep_EEV(const MStepInput& in, std::vector<Matrix>& cov) {
-  const Eigen::Index d = in.scatter[0].rows();
-  std::vector<Matrix> vectors(cov.size());
-  Vector omega = Vector::Zero(d);
-  for (std::size_t j = 0; j < cov.size(); ++j) {
-    Eigen::SelfAdjointEigenSolver<Matrix> eig(in.scatter[j]);
-    vectors[j] = eig.eigenvectors().rowwise().reverse();
-    omega += eig.eigenvalues().reverse();
-  }
-  const Vector a = omega / in.total;  // lambda A
+  std::vector<Matrix> vectors;
+  Matrix omega;
+  eigen_scatter(in, vectors, omega);
+  const Vector a = omega.rowwise().sum() / in.total;  // lambda A
   for (std::size_t j = 0; j < cov.size(); ++j) {
     cov[j] = vectors[j] * a.asDiagonal() * vectors[j].transpose();
   }
@@ -159,6 +198,7 @@ long df_VEI(long d, long k) { return k + d - 1; }
 long df_EVI(long d, long k) { return 1 + k * (d - 1); }
 long df_EEV(long d, long k) { return 1 + (d - 1) + k * d * (d - 1) / 2; }
 long df_EVV(long d, long k) { return 1 + k * (d * (d + 1) / 2 - 1); }
+long df_VEV(long d, long k) { return k + (d - 1) + k * d * (d - 1) / 2; }
 long df_EEE(long d, long) { return d * (d + 1) / 2; }
 long df_VVV(long d, long k) { return k * d * (d + 1) / 2; }
 
@@ -173,6 +213,7 @@ const ModelInfo kModels[] = {
     {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
     {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
     {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
+    {"VEV", false, ScatterKind::full, df_VEV, mstep_VEV},
     {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},
     {"VVV", false, ScatterKind::full, df_VVV, mstep_VVV},
 };

@@ -18,15 +18,15 @@ namespace emgmm {
 // The ridge is already in the scatter (n_k reg on the diagonal of W_k), so
 // every model regularises through its own parametrisation and keeps its
 // constraints.
-// State that iterative M-steps (VEI, ...) carry from one EM iteration to the
+// State that iterative M-steps (VEI, VEV) carry from one EM iteration to the
 // next, as mclust does: their inner iterations start where the last ones
 // stopped.  `tol` and `max_iter` control the inner iterations (mclust's
 // emControl()$tol[2] and itmax[2]).
 struct MStepState {
   double tol = 1.4901161193847656e-08;  // sqrt(eps), mclust's default
   long max_iter = 100000;
-  Vector shape;   // d, det 1 (VEI)
-  Vector scale;   // k (VEI)
+  Vector shape;   // d, det 1 (VEI, VEV)
+  Vector scale;   // k (VEI, VEV)
 };
 
 struct MStepInput {

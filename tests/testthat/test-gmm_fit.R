@@ -58,7 +58,7 @@ test_that("multivariate models reproduce mclust::me() from the same start (faith
   }
 })
 
-test_that("EEI, VEI, EVI, EEV and EVV reproduce mclust::me() from the same start", {
+test_that("EEI, VEI, EVI, EEV, VEV and EVV reproduce mclust::me() from the same start", {
   skip_if_not_installed("mclust")
   sim3 <- sim_mixture(400, rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3)),
                       covs = array(c(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5))),
@@ -74,11 +74,11 @@ test_that("EEI, VEI, EVI, EEV and EVV reproduce mclust::me() from the same start
                      threads = 1)
       expect_matches_mclust(fit, ref, ncol(set$x))
     }
-    # VEI iterates inside its M-step: the same inner tolerance on both sides
-    for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
-      ref <- mclust::meVEI(data = set$x, z = mclust::unmap(labels),
-                           control = mclust::emControl(tol = c(1e-8, inner)))
-      fit <- gmm_fit(set$x, k = set$k, model = "VEI", init = labels, reg = 0,
+    # VEI and VEV iterate inside their M-step: the same inner tolerance on
+    # both sides
+    for (model in c("VEI", "VEV")) for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
+      ref <- mclust_me(model, set$x, labels, c(1e-8, inner))
+      fit <- gmm_fit(set$x, k = set$k, model = model, init = labels, reg = 0,
                      tol = c(1e-8, inner), threads = 1)
       expect_matches_mclust(fit, ref, ncol(set$x))
     }
@@ -89,9 +89,10 @@ test_that("constrained models keep their constraints, with and without the ridge
   x <- as.matrix(iris[, 1:4])
   for (reg in list(0, NULL, 0.01)) {
     set.seed(3)
-    fits <- lapply(c("EEI", "VEI", "EVI", "EEV", "EVV"), function(m)
+    models <- c("EEI", "VEI", "EVI", "EEV", "VEV", "EVV")
+    fits <- lapply(models, function(m)
       suppressWarnings(gmm_fit(x, k = 3, model = m, reg = reg, threads = 1)))
-    names(fits) <- c("EEI", "VEI", "EVI", "EEV", "EVV")
+    names(fits) <- models
     cov <- lapply(fits, function(f) f$parameters$covariances)
     dets <- lapply(cov, function(s) apply(s, 3, det))
     # equal volume: EEI, EVI, EEV, EVV
@@ -109,6 +110,10 @@ test_that("constrained models keep their constraints, with and without the ridge
     expect_equal(shape[, 3], shape[, 1], tolerance = 1e-8)
     # equal shape (EEV): the eigenvalues are shared
     ev <- apply(cov$EEV, 3, function(s) eigen(s, symmetric = TRUE)$values)
+    expect_equal(ev[, 2], ev[, 1], tolerance = 1e-8)
+    expect_equal(ev[, 3], ev[, 1], tolerance = 1e-8)
+    # equal shape (VEV): eigenvalues / |Sigma_k|^(1/d) are shared
+    ev <- apply(cov$VEV, 3, function(s) eigen(s, symmetric = TRUE)$values / det(s)^(1 / 4))
     expect_equal(ev[, 2], ev[, 1], tolerance = 1e-8)
     expect_equal(ev[, 3], ev[, 1], tolerance = 1e-8)
     # EEI: one shared covariance
