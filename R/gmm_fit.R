@@ -11,11 +11,11 @@
 #' \eqn{\Sigma_k = \lambda_k D_k A_k D_k^\top}{Sigma_k = lambda_k D_k A_k D_k'}):
 #' univariate `"E"` (equal variance) and `"V"` (unequal variance); multivariate
 #' `"EII"`, `"VII"` (spherical), `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"` (diagonal),
-#' `"EEE"` (one shared full covariance), `"EEV"`, `"VEV"`, `"EVV"` and `"VVV"`
-#' (unconstrained).  `"VEI"` and `"VEV"` have no closed-form M-step and
-#' iterate inside it (Celeux and Govaert 1995), warm-started from the previous
-#' EM iteration as mclust does, with the tolerance given as the second element
-#' of `tol`.  The models `"VEE"`, `"EVE"` and `"VVE"` are not yet available.  The aliases of scikit-learn are
+#' `"EEE"` (one shared full covariance), `"VEE"`, `"EEV"`, `"VEV"`, `"EVV"` and
+#' `"VVV"` (unconstrained).  `"VEI"`, `"VEE"` and `"VEV"` have no closed-form
+#' M-step and iterate inside it (Celeux and Govaert 1995), started as mclust
+#' starts them, with the tolerance given as the second element of `tol`.  The
+#' models `"EVE"` and `"VVE"` are not yet available.  The aliases of scikit-learn are
 #' accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"` (EEE) and `"full"`
 #' (VVV).  `"all"` means every model available for the data's dimension.  For
 #' univariate data every multivariate name means its univariate form by its
@@ -94,7 +94,7 @@
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood.  A second number, as in [mclust::emControl()], sets the
 #'   tolerance of the inner iterations of the models whose M-step has no
-#'   closed form (`"VEI"`, `"VEV"`; default `sqrt(.Machine$double.eps)`).
+#'   closed form (`"VEI"`, `"VEE"`, `"VEV"`; default `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
 #'   estimate, or `NULL` (default) for `1e-10` times each variable's variance.
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;

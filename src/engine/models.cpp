@@ -175,6 +175,38 @@ void mstep_EEV(const MStepInput& in, std::vector<Matrix>& cov) {
   }
 }
 
+// VEE: lambda_k C (C shared, |C| = 1), by Celeux & Govaert's iterations as
+// mclust runs them (restarted from lambda = 1 at every EM iteration):
+// C = sum_k W_k / lambda_k normalised to |C| = 1, then
+// lambda_k = tr(W_k C^-1) / (d n_k), until the relative change of
+// sum_k n_k d (1 + log lambda_k) is at most tol.
+void mstep_VEE(const MStepInput& in, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  const MStepState& st = in.state;
+  Vector scale = Vector::Ones(k);
+  Matrix c(d, d);
+  double previous = std::numeric_limits<double>::max() / 2.0;
+  for (long it = 1; it <= st.max_iter; ++it) {
+    c.setZero();
+    for (Eigen::Index j = 0; j < k; ++j) c += in.scatter[static_cast<std::size_t>(j)] / scale(j);
+    c /= det_root(c);
+    const Eigen::LLT<Matrix> llt(c);
+    if (llt.info() != Eigen::Success || !c.allFinite()) break;
+    const Matrix cinv = llt.solve(Matrix::Identity(d, d));
+    for (Eigen::Index j = 0; j < k; ++j) {
+      scale(j) = in.scatter[static_cast<std::size_t>(j)].cwiseProduct(cinv).sum() /
+                 (static_cast<double>(d) * in.weight(j));
+    }
+    const double target = static_cast<double>(d) *
+                          (in.weight.sum() + in.weight.dot(scale.array().log().matrix()));
+    const double err = std::fabs(target - previous) / (1.0 + std::fabs(target));
+    previous = target;
+    if (!(err > st.tol)) break;
+  }
+  for (Eigen::Index j = 0; j < k; ++j) cov[static_cast<std::size_t>(j)] = c * scale(j);
+}
+
 // EVV: lambda C_k (|C_k| = 1): C_k = W_k / |W_k|^(1/d),
 // lambda = sum_k |W_k|^(1/d) / n.
 void mstep_EVV(const MStepInput& in, std::vector<Matrix>& cov) {
@@ -199,6 +231,7 @@ long df_EVI(long d, long k) { return 1 + k * (d - 1); }
 long df_EEV(long d, long k) { return 1 + (d - 1) + k * d * (d - 1) / 2; }
 long df_EVV(long d, long k) { return 1 + k * (d * (d + 1) / 2 - 1); }
 long df_VEV(long d, long k) { return k + (d - 1) + k * d * (d - 1) / 2; }
+long df_VEE(long d, long k) { return k + d * (d + 1) / 2 - 1; }
 long df_EEE(long d, long) { return d * (d + 1) / 2; }
 long df_VVV(long d, long k) { return k * d * (d + 1) / 2; }
 
@@ -212,6 +245,7 @@ const ModelInfo kModels[] = {
     {"EVI", false, ScatterKind::diagonal, df_EVI, mstep_EVI},
     {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
     {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
+    {"VEE", false, ScatterKind::full, df_VEE, mstep_VEE},
     {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
     {"VEV", false, ScatterKind::full, df_VEV, mstep_VEV},
     {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},
