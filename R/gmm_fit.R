@@ -11,15 +11,17 @@
 #' \eqn{\Sigma_k = \lambda_k D_k A_k D_k^\top}{Sigma_k = lambda_k D_k A_k D_k'}):
 #' univariate `"E"` (equal variance) and `"V"` (unequal variance); multivariate
 #' `"EII"`, `"VII"` (spherical), `"EEI"`, `"VEI"`, `"EVI"`, `"VVI"` (diagonal),
-#' `"EEE"` (one shared full covariance), `"VEE"`, `"EEV"`, `"VEV"`, `"EVV"` and
-#' `"VVV"` (unconstrained).  `"VEI"`, `"VEE"` and `"VEV"` have no closed-form
-#' M-step and iterate inside it (Celeux and Govaert 1995), started as mclust
-#' starts them, with the tolerance given as the second element of `tol`.  The
-#' models `"EVE"` and `"VVE"` are not yet available.  The aliases of scikit-learn are
-#' accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"` (EEE) and `"full"`
-#' (VVV).  `"all"` means every model available for the data's dimension.  For
-#' univariate data every multivariate name means its univariate form by its
-#' volume letter, so `"VVV"` and `"full"` mean `"V"` and `"EEE"` means `"E"`.
+#' `"EEE"`, `"VEE"`, `"EVE"`, `"VVE"` (shared orientation), `"EEV"`, `"VEV"`,
+#' `"EVV"` and `"VVV"` (varying orientation).  `"VEI"`, `"VEE"` and `"VEV"`
+#' have no closed-form M-step and iterate inside it (Celeux and Govaert 1995),
+#' as do `"EVE"` and `"VVE"` (the majorisation-minimisation algorithm of
+#' Browne and McNicholas 2014), each started as mclust starts it, with the
+#' tolerance given as the second element of `tol`.  The aliases of
+#' scikit-learn are accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"`
+#' (EEE) and `"full"` (VVV).  `"all"` means every model for the data's
+#' dimension.  For univariate data every multivariate name means its
+#' univariate form by its volume letter, so `"VVV"` and `"full"` mean `"V"`
+#' and `"EEE"` means `"E"`.
 #'
 #' @section Starting points:
 #' * `"kmeans"`: k-means++ seeding (greedy, with \eqn{2 + \log k} candidates
@@ -94,7 +96,8 @@
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood.  A second number, as in [mclust::emControl()], sets the
 #'   tolerance of the inner iterations of the models whose M-step has no
-#'   closed form (`"VEI"`, `"VEE"`, `"VEV"`; default `sqrt(.Machine$double.eps)`).
+#'   closed form (`"VEI"`, `"VEE"`, `"EVE"`, `"VVE"`, `"VEV"`; default
+#'   `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
 #'   estimate, or `NULL` (default) for `1e-10` times each variable's variance.
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
@@ -112,6 +115,10 @@
 #' @seealso [predict.gmm()], [summary.gmm()], [simulate.gmm()].
 #' @references Celeux, G. and Govaert, G. (1995). Gaussian parsimonious
 #'   clustering models. *Pattern Recognition*, 28(5), 781-793.
+#'
+#'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
+#'   components in high dimensions. *Advances in Data Analysis and
+#'   Classification*, 8(2), 217-226.
 #'
 #'   Scrucca, L., Fop, M., Murphy, T. B. and Raftery, A. E. (2016). mclust 5:
 #'   clustering, classification and density estimation using Gaussian finite

@@ -27,12 +27,13 @@ for (name in names(sets)) {
   s <- sets[[name]]
   d <- NCOL(s$x)
   models <- if (d == 1L) c("E", "V") else {
-    c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EEV", "VEV", "EVV", "VVV")
+    c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", "VEV",
+      "EVV", "VVV")
   }
   labels <- hc_labels(s$x, s$k, s$hc)
   for (model in models) for (tol in c(1e-5, 1e-8)) for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
     # the inner tolerance only matters for models with an iterative M-step
-    if (inner < 1e-9 && !model %in% c("VEI", "VEV", "VEE")) next
+    if (inner < 1e-9 && !model %in% c("VEI", "VEE", "EVE", "VVE", "VEV")) next
     ref <- get(paste0("me", model))(data = s$x, z = unmap(labels),
                                     control = emControl(tol = c(tol, inner)))
     fit <- gmm_fit(s$x, k = s$k, model = model, init = labels, reg = 0, tol = c(tol, inner),

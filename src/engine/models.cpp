@@ -207,6 +207,80 @@ void mstep_VEE(const MStepInput& in, std::vector<Matrix>& cov) {
   for (Eigen::Index j = 0; j < k; ++j) cov[static_cast<std::size_t>(j)] = c * scale(j);
 }
 
+// EVE and VVE: lambda_k D A_k D' with a shared orientation D, by the
+// majorisation-minimisation iterations of Browne & McNicholas (2014) as mclust
+// runs them, warm-started from the previous EM iteration (first from D = I,
+// A_k = I).  With O = D' and omega_k the largest eigenvalue of W_k, each
+// iteration takes O from the polar factor (V U' of the SVD U S V') of
+// sum_k A_k^-1 O (W_k - omega_k I), then of sum_k W_k O (A_k^-1 - max(A_k^-1) I)
+// (mclust's steps, term for term), then A_k from diag(O W_k O')
+// (equal volume: normalised; varying volume: divided by n_k and split into
+// lambda_k and |A_k| = 1), until the relative change of
+// sum_k tr(A_k^-1 O W_k O') is at most tol.
+void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  MStepState& st = in.state;
+  if (st.orientation.rows() != d) st.orientation = Matrix::Identity(d, d);
+  if (st.shapes.rows() != d || st.shapes.cols() != k) st.shapes = Matrix::Ones(d, k);
+  Vector omega(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    Eigen::SelfAdjointEigenSolver<Matrix> eig(in.scatter[static_cast<std::size_t>(j)],
+                                              Eigen::EigenvaluesOnly);
+    omega(j) = eig.eigenvalues().maxCoeff();
+  }
+  Matrix& o = st.orientation;
+  Matrix& a = st.shapes;
+  Vector scale = Vector::Ones(k);
+  auto polar = [](const Matrix& f) {
+    Eigen::JacobiSVD<Matrix> svd(f, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    return Matrix(svd.matrixV() * svd.matrixU().transpose());
+  };
+  double previous = std::numeric_limits<double>::max() / 2.0;
+  double target = 0.0;
+  for (long it = 1; it <= st.max_iter; ++it) {
+    Matrix f = Matrix::Zero(d, d);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const Matrix t = a.col(j).cwiseInverse().asDiagonal() * o;
+      f += t * in.scatter[static_cast<std::size_t>(j)] - omega(j) * t;
+    }
+    o = polar(f);
+    f.setZero();
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const Matrix t = in.scatter[static_cast<std::size_t>(j)] * o;
+      const Vector inv = a.col(j).cwiseInverse();
+      f += t * inv.asDiagonal() - inv.maxCoeff() * t;
+    }
+    o = polar(f);
+    target = 0.0;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const Matrix t = o * in.scatter[static_cast<std::size_t>(j)] * o.transpose();
+      Vector s = t.diagonal();
+      if (!equal_volume) s /= in.weight(j);
+      const double g = std::exp(s.array().log().mean());
+      a.col(j) = s / g;
+      scale(j) = g;
+      target += (t.diagonal().array() / a.col(j).array()).sum();
+    }
+    const double err = std::fabs(target - previous) / (1.0 + std::fabs(target));
+    previous = target;
+    if (!a.allFinite() || !(err > st.tol)) break;
+  }
+  if (equal_volume) scale.setConstant(target / (in.total * static_cast<double>(d)));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    cov[static_cast<std::size_t>(j)] =
+        o.transpose() * (a.col(j) * scale(j)).asDiagonal() * o;
+  }
+}
+
+void mstep_EVE(const MStepInput& in, std::vector<Matrix>& cov) {
+  shared_orientation(in, true, cov);
+}
+
+void mstep_VVE(const MStepInput& in, std::vector<Matrix>& cov) {
+  shared_orientation(in, false, cov);
+}
+
 // EVV: lambda C_k (|C_k| = 1): C_k = W_k / |W_k|^(1/d),
 // lambda = sum_k |W_k|^(1/d) / n.
 void mstep_EVV(const MStepInput& in, std::vector<Matrix>& cov) {
@@ -232,6 +306,8 @@ long df_EEV(long d, long k) { return 1 + (d - 1) + k * d * (d - 1) / 2; }
 long df_EVV(long d, long k) { return 1 + k * (d * (d + 1) / 2 - 1); }
 long df_VEV(long d, long k) { return k + (d - 1) + k * d * (d - 1) / 2; }
 long df_VEE(long d, long k) { return k + d * (d + 1) / 2 - 1; }
+long df_EVE(long d, long k) { return 1 + k * (d - 1) + d * (d - 1) / 2; }
+long df_VVE(long d, long k) { return k * d + d * (d - 1) / 2; }
 long df_EEE(long d, long) { return d * (d + 1) / 2; }
 long df_VVV(long d, long k) { return k * d * (d + 1) / 2; }
 
@@ -246,6 +322,8 @@ const ModelInfo kModels[] = {
     {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
     {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
     {"VEE", false, ScatterKind::full, df_VEE, mstep_VEE},
+    {"EVE", false, ScatterKind::full, df_EVE, mstep_EVE},
+    {"VVE", false, ScatterKind::full, df_VVE, mstep_VVE},
     {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
     {"VEV", false, ScatterKind::full, df_VEV, mstep_VEV},
     {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},

@@ -18,7 +18,7 @@ namespace emgmm {
 // The ridge is already in the scatter (n_k reg on the diagonal of W_k), so
 // every model regularises through its own parametrisation and keeps its
 // constraints.
-// State that iterative M-steps (VEI, VEV) carry from one EM iteration to the
+// State that iterative M-steps (VEI, VEV, EVE, VVE) carry from one EM iteration to the
 // next, as mclust does: their inner iterations start where the last ones
 // stopped.  `tol` and `max_iter` control the inner iterations (mclust's
 // emControl()$tol[2] and itmax[2]).
@@ -27,6 +27,8 @@ struct MStepState {
   long max_iter = 100000;
   Vector shape;   // d, det 1 (VEI, VEV)
   Vector scale;   // k (VEI, VEV)
+  Matrix orientation;  // d x d, rows are the shared axes (EVE, VVE)
+  Matrix shapes;       // d x k, det 1 per column (EVE, VVE)
 };
 
 struct MStepInput {

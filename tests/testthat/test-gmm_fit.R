@@ -60,7 +60,7 @@ test_that("multivariate models reproduce mclust::me() from the same start (faith
   }
 })
 
-test_that("EEI, VEI, EVI, VEE, EEV, VEV and EVV reproduce mclust::me() from the same start", {
+test_that("EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV and EVV reproduce mclust::me() from the same start", {
   skip_if_not_installed("mclust")
   sim3 <- sim_mixture(400, rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3)),
                       covs = array(c(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5))),
@@ -78,7 +78,8 @@ test_that("EEI, VEI, EVI, VEE, EEV, VEV and EVV reproduce mclust::me() from the 
     }
     # VEI and VEV iterate inside their M-step: the same inner tolerance on
     # both sides
-    for (model in c("VEI", "VEV", "VEE")) for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
+    for (model in c("VEI", "VEV", "VEE", "EVE", "VVE"))
+      for (inner in c(sqrt(.Machine$double.eps), 1e-12)) {
       ref <- mclust_me(model, set$x, labels, c(1e-8, inner))
       fit <- gmm_fit(set$x, k = set$k, model = model, init = labels, reg = 0,
                      tol = c(1e-8, inner), threads = 1)
@@ -91,14 +92,14 @@ test_that("constrained models keep their constraints, with and without the ridge
   x <- as.matrix(iris[, 1:4])
   for (reg in list(0, NULL, 0.01)) {
     set.seed(3)
-    models <- c("EEI", "VEI", "EVI", "VEE", "EEV", "VEV", "EVV")
+    models <- c("EEI", "VEI", "EVI", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV")
     fits <- lapply(models, function(m)
       suppressWarnings(gmm_fit(x, k = 3, model = m, reg = reg, threads = 1)))
     names(fits) <- models
     cov <- lapply(fits, function(f) f$parameters$covariances)
     dets <- lapply(cov, function(s) apply(s, 3, det))
     # equal volume: EEI, EVI, EEV, EVV
-    for (m in c("EEI", "EVI", "EEV", "EVV")) {
+    for (m in c("EEI", "EVI", "EVE", "EEV", "EVV")) {
       expect_equal(dets[[m]], rep(dets[[m]][1], 3), tolerance = 1e-8)
     }
     # diagonal: EEI, VEI, EVI
@@ -122,6 +123,14 @@ test_that("constrained models keep their constraints, with and without the ridge
     cn <- apply(cov$VEE, 3, function(s) s / det(s)^(1 / 4))
     expect_equal(cn[, 2], cn[, 1], tolerance = 1e-8)
     expect_equal(cn[, 3], cn[, 1], tolerance = 1e-8)
+    # EVE, VVE: a shared orientation (the eigenvectors, up to sign and order)
+    for (m in c("EVE", "VVE")) {
+      vec <- lapply(1:3, function(j) eigen(cov[[m]][, , j], symmetric = TRUE)$vectors)
+      for (j in 2:3) {
+        overlap <- abs(crossprod(vec[[1]], vec[[j]]))
+        expect_equal(sort(apply(overlap, 1, max)), rep(1, 4), tolerance = 1e-6)
+      }
+    }
     # EEI: one shared covariance
     expect_equal(cov$EEI[, , 2], cov$EEI[, , 1])
   }
