@@ -16,7 +16,12 @@
 #' have no closed-form M-step and iterate inside it (Celeux and Govaert 1995),
 #' as do `"EVE"` and `"VVE"` (the majorisation-minimisation algorithm of
 #' Browne and McNicholas 2014), each started as mclust starts it, with the
-#' tolerance given as the second element of `tol`.  The aliases of
+#' tolerance given as the second element of `tol` (and at most 1000 inner
+#' iterations per M-step, where mclust sets no limit).  Because their inner
+#' iterations stop at that tolerance, these M-steps are not exact: as in
+#' mclust, the log-likelihood along `loglik_trace` can fall a little for them
+#' (most for `"VVE"`, whose majorisation-minimisation steps converge slowly).
+#' The aliases of
 #' scikit-learn are accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"`
 #' (EEE) and `"full"` (VVV).  `"all"` means every model for the data's
 #' dimension.  For univariate data every multivariate name means its
@@ -304,7 +309,8 @@ status_reason <- function(res) {
     "2" = sprintf("component %d became empty (its total posterior weight fell to zero)",
                   res$component),
     "3" = sprintf(paste0("component %d has a singular covariance matrix (it collapsed ",
-                         "onto too few points); use `reg` > 0 or fewer components"),
+                         "onto too few points, or its variables are collinear); ",
+                         "use `reg` > 0, fewer components or another model"),
                   res$component),
     "4" = "the log-likelihood became non-finite",
     "5" = "interrupted",

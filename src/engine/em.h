@@ -12,7 +12,7 @@ struct EmControl {
   double tol = 1e-8;      // on |l_t - l_{t-1}| / (1 + |l_t|), as mclust's me()
   Vector reg;             // ridge added to the diagonal of every covariance (d, or empty)
   double inner_tol = 1.4901161193847656e-08;  // iterative M-steps (mclust's tol[2])
-  long inner_max_iter = 100000;
+  long inner_max_iter = 1000;  // mclust has no limit; 1000 keeps bad cases bounded
   int threads = 1;
 };
 

@@ -24,7 +24,7 @@ namespace emgmm {
 // emControl()$tol[2] and itmax[2]).
 struct MStepState {
   double tol = 1.4901161193847656e-08;  // sqrt(eps), mclust's default
-  long max_iter = 100000;
+  long max_iter = 1000;
   Vector shape;   // d, det 1 (VEI, VEV)
   Vector scale;   // k (VEI, VEV)
   Matrix orientation;  // d x d, rows are the shared axes (EVE, VVE)
