@@ -54,11 +54,6 @@ void mstep_VVV(const MStepInput& in, std::vector<Matrix>& cov) {
   }
 }
 
-// |diag(w)|^(1/d), the geometric mean of the diagonal.
-double diag_geomean(const Matrix& w) {
-  return std::exp(w.diagonal().array().log().mean());
-}
-
 // |w|^(1/d) for a symmetric positive semi-definite w.
 double det_root(const Matrix& w) {
   Eigen::LLT<Matrix> llt(w);
@@ -73,19 +68,24 @@ void mstep_EEI(const MStepInput& in, std::vector<Matrix>& cov) {
   for (Matrix& c : cov) c = w;
 }
 
-// EVI: lambda B_k, B_k = diag(W_k) / |diag(W_k)|^(1/d),
-// lambda = sum_k |diag(W_k)|^(1/d) / n.
-void mstep_EVI(const MStepInput& in, std::vector<Matrix>& cov) {
+// Equal volume, varying shape (EVI, EVV): Sigma_k = lambda S_k / |S_k|^(1/d)
+// with lambda = sum_k |S_k|^(1/d) / n, for S_k = diag(W_k) or W_k.
+void equal_volume(const std::vector<Matrix>& s, double total, std::vector<Matrix>& cov) {
   double lambda = 0.0;
   std::vector<double> g(cov.size());
   for (std::size_t j = 0; j < cov.size(); ++j) {
-    g[j] = diag_geomean(in.scatter[j]);
+    g[j] = det_root(s[j]);
     lambda += g[j];
   }
-  lambda /= in.total;
-  for (std::size_t j = 0; j < cov.size(); ++j) {
-    cov[j] = Matrix((in.scatter[j].diagonal() * (lambda / g[j])).asDiagonal());
-  }
+  lambda /= total;
+  for (std::size_t j = 0; j < cov.size(); ++j) cov[j] = s[j] * (lambda / g[j]);
+}
+
+// EVI: lambda B_k with B_k diagonal, |B_k| = 1.
+void mstep_EVI(const MStepInput& in, std::vector<Matrix>& cov) {
+  std::vector<Matrix> s(cov.size());
+  for (std::size_t j = 0; j < cov.size(); ++j) s[j] = Matrix(in.scatter[j].diagonal().asDiagonal());
+  equal_volume(s, in.total, cov);
 }
 
 // Celeux & Govaert's alternating iterations for a shape A shared by
@@ -281,17 +281,9 @@ void mstep_VVE(const MStepInput& in, std::vector<Matrix>& cov) {
   shared_orientation(in, false, cov);
 }
 
-// EVV: lambda C_k (|C_k| = 1): C_k = W_k / |W_k|^(1/d),
-// lambda = sum_k |W_k|^(1/d) / n.
+// EVV: lambda C_k with |C_k| = 1.
 void mstep_EVV(const MStepInput& in, std::vector<Matrix>& cov) {
-  double lambda = 0.0;
-  std::vector<double> g(cov.size());
-  for (std::size_t j = 0; j < cov.size(); ++j) {
-    g[j] = det_root(in.scatter[j]);
-    lambda += g[j];
-  }
-  lambda /= in.total;
-  for (std::size_t j = 0; j < cov.size(); ++j) cov[j] = in.scatter[j] * (lambda / g[j]);
+  equal_volume(in.scatter, in.total, cov);
 }
 
 long df_E(long, long) { return 1; }
