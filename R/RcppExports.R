@@ -17,10 +17,6 @@ model_df_cpp <- function(model, d, k) {
     .Call(`_emgmm_model_df_cpp`, model, d, k)
 }
 
-engine_models_cpp <- function() {
-    .Call(`_emgmm_engine_models_cpp`)
-}
-
 max_threads_cpp <- function() {
     .Call(`_emgmm_max_threads_cpp`)
 }

@@ -109,6 +109,13 @@ check_gmm_object <- function(object, call) {
   invisible(object)
 }
 
+# The fit's variable names, or x (d = 1) / x1, x2, ... when the data had none.
+variable_names <- function(object) {
+  vars <- colnames(object$parameters$means)
+  if (!is.null(vars)) return(vars)
+  if (object$d == 1L) "x" else paste0("x", seq_len(object$d))
+}
+
 fmt_num <- function(x, digits = 4L) {
   format(signif(x, digits))
 }
@@ -135,8 +142,7 @@ fmt_fixed <- function(x, digits = 3L) {
 #' summary(fit)
 #' @export
 format.gmm <- function(x, digits = 4L, ...) {
-  vars <- colnames(x$parameters$means)
-  if (is.null(vars)) vars <- if (x$d == 1L) "x" else paste0("x", seq_len(x$d))
+  vars <- variable_names(x)
   desc <- model_descriptions[[x$model]]
   its <- sprintf("%d iteration%s", x$iterations, if (x$iterations == 1L) "" else "s")
   status <- if (x$converged) paste("converged in", its) else paste("NOT converged after", its)
@@ -185,9 +191,7 @@ summary.gmm <- function(object, ...) {
   structure(
     list(
       fit = object,
-      table = parameter_table(object, if (is.null(colnames(object$parameters$means))) {
-        if (object$d == 1L) "x" else paste0("x", seq_len(object$d))
-      } else colnames(object$parameters$means)),
+      table = parameter_table(object, variable_names(object)),
       sizes = tabulate(object$classification, nbins = object$k),
       criteria = c(loglik = object$loglik, df = object$df, bic = object$bic,
                    icl = object$icl, aic = object$aic)

@@ -26,11 +26,6 @@ model_descriptions <- c(
   VVV = "ellipsoidal, varying volume, shape and orientation"
 )
 
-# Models the engine implements, read once from the C++ table.
-implemented_models <- function() {
-  engine_models_cpp()
-}
-
 # Resolves user model names for data of dimension d: aliases, "all", and the
 # univariate forms (for d = 1 every model is E or V, by its volume letter).
 resolve_models <- function(model, d, call = NULL) {
@@ -38,13 +33,11 @@ resolve_models <- function(model, d, call = NULL) {
     abort_input(sprintf("`model` must be a character vector of model names, not %s.",
                         describe(model)), call)
   }
-  available <- implemented_models()
   out <- character()
   for (m in model) {
     key <- if (m %in% c(names(model_aliases), "all")) m else toupper(m)
     if (key == "all") {
-      cand <- if (d == 1L) univariate_models else multivariate_models
-      out <- c(out, intersect(cand, available))
+      out <- c(out, if (d == 1L) univariate_models else multivariate_models)
       next
     }
     if (key %in% names(model_aliases)) key <- model_aliases[[key]]
@@ -62,11 +55,6 @@ resolve_models <- function(model, d, call = NULL) {
         "`model` \"%s\" is for univariate data, but `x` has %d columns; ",
         "use a multivariate model such as \"%s\"."),
         key, d, if (key == "E") "EEE" else "VVV"), call)
-    }
-    if (!key %in% available) {
-      abort_input(sprintf(paste0(
-        "`model` \"%s\" is not implemented in this version of emgmm; ",
-        "available models: %s."), key, paste(available, collapse = ", ")), call)
     }
     out <- c(out, key)
   }

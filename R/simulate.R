@@ -47,9 +47,7 @@ simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
     out[rows, ] <- z[rows, , drop = FALSE] %*% u +
       matrix(p$means[j, ], length(rows), d, byrow = TRUE)
   }
-  vars <- colnames(p$means)
-  if (is.null(vars)) vars <- if (d == 1L) "x" else paste0("x", seq_len(d))
-  colnames(out) <- vars
+  colnames(out) <- variable_names(object)
   res <- as.data.frame(out)
   res$component <- comp
   attr(res, "seed") <- rng_state

@@ -75,16 +75,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// engine_models_cpp
-Rcpp::CharacterVector engine_models_cpp();
-RcppExport SEXP _emgmm_engine_models_cpp() {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
-    rcpp_result_gen = Rcpp::wrap(engine_models_cpp());
-    return rcpp_result_gen;
-END_RCPP
-}
 // max_threads_cpp
 int max_threads_cpp();
 RcppExport SEXP _emgmm_max_threads_cpp() {
@@ -101,7 +91,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 10},
     {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},
-    {"_emgmm_engine_models_cpp", (DL_FUNC) &_emgmm_engine_models_cpp, 0},
     {"_emgmm_max_threads_cpp", (DL_FUNC) &_emgmm_max_threads_cpp, 0},
     {NULL, NULL, 0}
 };

@@ -88,7 +88,7 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
   emgmm::SuffStats st;
   if (Rf_isMatrix(start)) {
     const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
-    const Matrix weights = w;
+    const DataMap weights = as_data(w);
     emgmm::stats_from_start(data, &weights, nullptr, k, m.scatter, threads, st);
   } else {
     Rcpp::IntegerVector lab(start);
@@ -156,18 +156,6 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
 // [[Rcpp::export]]
 double model_df_cpp(std::string model, int d, int k) {
   return static_cast<double>(emgmm::model_df(model_or_stop(model), d, k));
-}
-
-// Names of the models the engine implements.
-// [[Rcpp::export]]
-Rcpp::CharacterVector engine_models_cpp() {
-  static const char* names[] = {"E",   "V",   "EII", "VII", "EEI", "VEI", "EVI", "VVI",
-                                "EEE", "VEE", "EVE", "VVE", "EEV", "VEV", "EVV", "VVV"};
-  Rcpp::CharacterVector out;
-  for (const char* n : names) {
-    if (emgmm::find_model(n)) out.push_back(n);
-  }
-  return out;
 }
 
 // Number of processors OpenMP sees (1 without OpenMP).

@@ -187,31 +187,48 @@ void finish_scatter(SuffStats& st) {
   for (Matrix& s : st.scatter) s = s.selfadjointView<Eigen::Lower>();
 }
 
-// Runs `body(scratch, stats, first_row, rows)` over blocks of rows on
-// `threads` threads and merges the per-thread statistics in thread order.
+// How the rows are cut: block size, number of blocks and threads used.
+struct BlockPlan {
+  Index rows;
+  Index blocks;
+  int threads;
+};
+
+BlockPlan plan_blocks(DataMap x, int k, int threads) {
+  const Index b = block_rows(static_cast<int>(x.cols()), k);
+  const Index nblocks = (x.rows() + b - 1) / b;
+  return BlockPlan{b, nblocks, effective_threads(threads, nblocks)};
+}
+
+// Runs `body(thread, scratch, first_row, rows)` over the blocks of `plan`;
+// each thread has its own scratch, holding the block's rows in `xb`.
+template <class Body>
+void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
+  const Index n = x.rows();
+  std::vector<BlockScratch> scratch(static_cast<std::size_t>(plan.threads));
+  for (BlockScratch& s : scratch) s.allocate(plan.rows, x.cols(), k);
+  parallel_blocks(plan.blocks, plan.threads, [&](int t, Index blk) {
+    const Index r0 = blk * plan.rows;
+    const Index rows = std::min(plan.rows, n - r0);
+    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
+    s.xb.topRows(rows) = x.middleRows(r0, rows);
+    body(t, s, r0, rows);
+  });
+}
+
+// Runs `body(scratch, stats, first_row, rows)` over blocks of rows, one set of
+// statistics per thread, merged in thread order.
 template <class Body>
 void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
                        SuffStats& out, Body body) {
-  const Index n = x.rows();
-  const Index d = x.cols();
-  const Index b = block_rows(static_cast<int>(d), k);
-  const Index nblocks = (n + b - 1) / b;
-  const int nt = effective_threads(threads, nblocks);
-  std::vector<BlockScratch> scratch(static_cast<std::size_t>(nt));
-  std::vector<SuffStats> part(static_cast<std::size_t>(nt));
-  for (int t = 0; t < nt; ++t) {
-    scratch[static_cast<std::size_t>(t)].allocate(b, d, k);
-    part[static_cast<std::size_t>(t)].reset(static_cast<int>(d), k, shifts, kind);
-  }
-  parallel_blocks(nblocks, nt, [&](int t, Index blk) {
-    const Index r0 = blk * b;
-    const Index rows = std::min(b, n - r0);
-    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
-    s.xb.topRows(rows) = x.middleRows(r0, rows);
+  const BlockPlan plan = plan_blocks(x, k, threads);
+  std::vector<SuffStats> part(static_cast<std::size_t>(plan.threads));
+  for (SuffStats& p : part) p.reset(static_cast<int>(x.cols()), k, shifts, kind);
+  for_each_block(x, k, plan, [&](int t, BlockScratch& s, Index r0, Index rows) {
     body(s, part[static_cast<std::size_t>(t)], r0, rows);
   });
   out = part[0];
-  for (int t = 1; t < nt; ++t) out.add(part[static_cast<std::size_t>(t)]);
+  for (int t = 1; t < plan.threads; ++t) out.add(part[static_cast<std::size_t>(t)]);
   finish_scatter(out);
 }
 
@@ -231,20 +248,12 @@ void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
 void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,
                      Vector* logdens) {
   const Index n = x.rows();
-  const Index d = x.cols();
   const Index k = c.log_prop.size();
-  const Index b = block_rows(static_cast<int>(d), static_cast<int>(k));
-  const Index nblocks = (n + b - 1) / b;
-  const int nt = effective_threads(threads, nblocks);
-  std::vector<BlockScratch> scratch(static_cast<std::size_t>(nt));
-  for (BlockScratch& s : scratch) s.allocate(b, d, k);
   if (posterior) posterior->resize(n, k);
   if (logdens) logdens->resize(n);
-  parallel_blocks(nblocks, nt, [&](int t, Index blk) {
-    const Index r0 = blk * b;
-    const Index rows = std::min(b, n - r0);
-    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
-    s.xb.topRows(rows) = x.middleRows(r0, rows);
+  const int kk = static_cast<int>(k);
+  for_each_block(x, kk, plan_blocks(x, kk, threads), [&](int, BlockScratch& s, Index r0,
+                                                         Index rows) {
     block_log_densities(c, rows, s);
     block_normalise(c, rows, s);
     if (posterior) posterior->middleRows(r0, rows) = s.ld.topRows(rows);
@@ -252,7 +261,7 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
   });
 }
 
-void stats_from_start(DataMap x, const Matrix* weights, const IntVector* labels, int k,
+void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
                       ScatterKind kind, int threads, SuffStats& out) {
   const int d = static_cast<int>(x.cols());
   auto fill_weights = [&](BlockScratch& s, Index r0, Index rows) {

@@ -39,7 +39,7 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
 
 // Statistics of a weighted partition (a starting point): weights are n x k
 // (a posterior matrix), or labels in 0..k-1 when `weights` is null.
-void stats_from_start(DataMap x, const Matrix* weights, const IntVector* labels, int k,
+void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
                       ScatterKind kind, int threads, SuffStats& out);
 
 }  // namespace emgmm

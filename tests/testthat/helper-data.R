@@ -178,9 +178,8 @@ mixture_logdensity <- function(x, parameters) {
 
 # Replaces the package's C++ entry points by functions that fail with class
 # "emgmm_test_cpp_reached" while `code` runs, so a test can show that an
-# input error is raised in R before any fitting C++ runs.  (The model table,
-# engine_models_cpp(), and the thread count are left alone: they only read
-# constants.)
+# input error is raised in R before any fitting C++ runs.  (The thread count
+# is left alone: it only reads a constant.)
 with_cpp_blocked <- function(code) {
   ns <- asNamespace("emgmm")
   names <- c("start_partitions_cpp", "em_fit_cpp", "predict_cpp", "model_df_cpp")
