@@ -62,6 +62,33 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// hc_merges_cpp
+Rcpp::IntegerMatrix hc_merges_cpp(const Eigen::Map<Eigen::MatrixXd> z, std::string model, double alpha, double beta);
+RcppExport SEXP _emgmm_hc_merges_cpp(SEXP zSEXP, SEXP modelSEXP, SEXP alphaSEXP, SEXP betaSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
+    Rcpp::traits::input_parameter< double >::type alpha(alphaSEXP);
+    Rcpp::traits::input_parameter< double >::type beta(betaSEXP);
+    rcpp_result_gen = Rcpp::wrap(hc_merges_cpp(z, model, alpha, beta));
+    return rcpp_result_gen;
+END_RCPP
+}
+// hc_partitions_cpp
+Rcpp::IntegerMatrix hc_partitions_cpp(Rcpp::IntegerMatrix merges, int n, Rcpp::IntegerVector groups);
+RcppExport SEXP _emgmm_hc_partitions_cpp(SEXP mergesSEXP, SEXP nSEXP, SEXP groupsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::IntegerMatrix >::type merges(mergesSEXP);
+    Rcpp::traits::input_parameter< int >::type n(nSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
+    rcpp_result_gen = Rcpp::wrap(hc_partitions_cpp(merges, n, groups));
+    return rcpp_result_gen;
+END_RCPP
+}
 // model_df_cpp
 double model_df_cpp(std::string model, int d, int k);
 RcppExport SEXP _emgmm_model_df_cpp(SEXP modelSEXP, SEXP dSEXP, SEXP kSEXP) {
@@ -90,6 +117,8 @@ static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
     {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 10},
     {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
+    {"_emgmm_hc_merges_cpp", (DL_FUNC) &_emgmm_hc_merges_cpp, 4},
+    {"_emgmm_hc_partitions_cpp", (DL_FUNC) &_emgmm_hc_partitions_cpp, 3},
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},
     {"_emgmm_max_threads_cpp", (DL_FUNC) &_emgmm_max_threads_cpp, 0},
     {NULL, NULL, 0}

@@ -5,6 +5,7 @@
 #include <RcppEigen.h>
 
 #include "engine/em.h"
+#include "engine/hc.h"
 #include "engine/init.h"
 
 #ifdef _OPENMP
@@ -149,6 +150,41 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
   Rcpp::List out = Rcpp::List::create(Rcpp::Named("status") = 0,
                                       Rcpp::Named("logdensity") = Rcpp::wrap(logdens));
   if (posterior) out["posterior"] = Rcpp::wrap(post);
+  return out;
+}
+
+// Merges of model-based hierarchical clustering of the rows of z (already
+// transformed as mclust's hcUse says): a 2 x (n - 1) matrix as mclust's hc()
+// returns.  `model` is "VVV" or "EII"; alpha < 0 means mclust's default.
+// [[Rcpp::export]]
+Rcpp::IntegerMatrix hc_merges_cpp(const Eigen::Map<Eigen::MatrixXd> z, std::string model,
+                                  double alpha, double beta) {
+  const DataMap data = as_data(z);
+  const emgmm::HcModel m = model == "EII" ? emgmm::HcModel::EII : emgmm::HcModel::VVV;
+  if (alpha < 0) alpha = emgmm::hc_default_alpha(data);
+  const std::vector<emgmm::Merge> merges = emgmm::hc_merges(data, m, alpha, beta, user_interrupted);
+  if (static_cast<Eigen::Index>(merges.size()) + 1 < z.rows()) {
+    Rcpp::stop("Hierarchical clustering was interrupted by the user.");
+  }
+  Rcpp::IntegerMatrix out(2, static_cast<int>(merges.size()));
+  for (std::size_t s = 0; s < merges.size(); ++s) {
+    out(0, static_cast<int>(s)) = merges[s].first;
+    out(1, static_cast<int>(s)) = merges[s].second;
+  }
+  return out;
+}
+
+// Partitions from hierarchical merges: n x length(groups) labels (1-based, in
+// order of first appearance), one column per number of groups.
+// [[Rcpp::export]]
+Rcpp::IntegerMatrix hc_partitions_cpp(Rcpp::IntegerMatrix merges, int n,
+                                      Rcpp::IntegerVector groups) {
+  std::vector<emgmm::Merge> m(static_cast<std::size_t>(merges.ncol()));
+  for (int s = 0; s < merges.ncol(); ++s) m[static_cast<std::size_t>(s)] = {merges(0, s), merges(1, s)};
+  const std::vector<int> g(groups.begin(), groups.end());
+  const Eigen::MatrixXi lab = emgmm::hc_partitions(m, n, g);
+  Rcpp::IntegerMatrix out(n, static_cast<int>(g.size()));
+  std::copy(lab.data(), lab.data() + lab.size(), out.begin());
   return out;
 }
 
