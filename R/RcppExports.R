@@ -5,12 +5,20 @@ start_partitions_cpp <- function(x, k, n_init, kmeans, threads) {
     .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads)
 }
 
-em_fit_cpp <- function(x, model, start, k, max_iter, tol, inner_tol, reg, threads, verbose) {
-    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, inner_tol, reg, threads, verbose)
+em_fit_cpp <- function(x, model, start, k, max_iter, tol, inner_tol, reg, scale, threads, verbose) {
+    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, inner_tol, reg, scale, threads, verbose)
 }
 
 predict_cpp <- function(x, proportions, means, covariances, posterior, threads) {
     .Call(`_emgmm_predict_cpp`, x, proportions, means, covariances, posterior, threads)
+}
+
+hc_merges_cpp <- function(z, model, alpha, beta) {
+    .Call(`_emgmm_hc_merges_cpp`, z, model, alpha, beta)
+}
+
+hc_partitions_cpp <- function(merges, n, groups) {
+    .Call(`_emgmm_hc_partitions_cpp`, merges, n, groups)
 }
 
 model_df_cpp <- function(model, d, k) {

@@ -24,7 +24,8 @@
 #'   ridge alone) and `reason` (why a pair could not be fitted or is
 #'   degenerate; `NA` otherwise).  Pairs that could not be fitted have `NA`
 #'   values.
-#' * `criterion`, `control` (the settings used: `init`, `n_init`, `max_iter`, `inner_tol`,
+#' * `criterion`, `control` (the settings used: `init`, `n_init`, `hc_subset` (the
+#'   number of rows the hierarchical start used, for `init = "hc"`), `max_iter`, `inner_tol`,
 #'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
 #'   `threads`), `data` (the data as a matrix) and `call`.
 #'
@@ -206,8 +207,12 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
   fit <- x$fit
   out <- utils::head(format(fit, digits = digits), 3L)
   out <- c(out, sprintf("start: %s%s; tol %s; reg %s", fit$control$init,
-                        if (fit$control$init %in% c("kmeans", "random"))
-                          sprintf(" (n_init = %d)", fit$control$n_init) else "",
+                        if (fit$control$init %in% c("kmeans", "random")) {
+                          sprintf(" (n_init = %d)", fit$control$n_init)
+                        } else if (identical(fit$control$init, "hc") &&
+                                   isTRUE(fit$control$hc_subset < fit$n)) {
+                          sprintf(" (on %d of the %d rows)", fit$control$hc_subset, fit$n)
+                        } else "",
                         fmt_num(fit$control$tol, 3L),
                         if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
                         else fmt_num(fit$control$reg[1L], 3L)))

@@ -33,6 +33,26 @@
 #'   per centre) followed by Lloyd iterations, both in C++.
 #' * `"random"`: `k` distinct observations drawn at random as centres, each
 #'   observation assigned to its nearest centre.
+#' * `"hc"`: the start of mclust's `Mclust()`, deterministic.  For multivariate
+#'   data, model-based agglomerative hierarchical clustering (Banfield and
+#'   Raftery 1993; Fraley 1998) of the variables transformed as mclust's
+#'   default `mclust.options(hcUse = "SVD")` does (standardised, rotated to
+#'   their principal axes and divided by the square root of their singular
+#'   values), with the unconstrained `"VVV"` criterion (or `"EII"`, Ward's,
+#'   when `n <= d`), exactly as [mclust::hc()] merges; the partition into `k`
+#'   groups starts every model with `k` components.  For univariate data, as
+#'   in mclust, the start is `k` classes cut at quantiles.  The clustering
+#'   takes time and memory in proportion to the square of the number of rows
+#'   it sees, so when `n` is larger than `hc_subset` (default 4000, about a
+#'   second or three: `bench/hc.R`) it runs on that many rows drawn at random
+#'   (with R's generator, like mclust, whose default is 2000); EM then starts
+#'   with an M-step on those rows and continues on all of them.  Unless `tol`
+#'   and `reg` are given, `init = "hc"` also takes mclust's defaults for them
+#'   (`tol = c(1e-5, sqrt(.Machine$double.eps))` as in [mclust::emControl()],
+#'   and `reg = 0`), so that `gmm_fit(x, k = 1:9, model = "all", init = "hc")`
+#'   reproduces [mclust::mclustBIC()] (with the sign of the criterion
+#'   flipped), and pairs that mclust cannot fit are `NA` here too, with the
+#'   reason.
 #' * labels: an integer vector of `n` labels in `1..k`.
 #' * posterior: an `n x k` matrix of membership probabilities (rows sum to 1).
 #'
@@ -93,18 +113,19 @@
 #'   distinct observations.  The default `1:9` is capped at the number of
 #'   distinct observations.
 #' @param model Covariance model name(s); see "Covariance models".
-#' @param init Starting point: `"kmeans"`, `"random"`, a vector of labels or a
-#'   matrix of posterior probabilities; see "Starting points".
+#' @param init Starting point: `"kmeans"`, `"random"`, `"hc"`, a vector of
+#'   labels or a matrix of posterior probabilities; see "Starting points".
 #' @param n_init Number of starting partitions drawn for `"kmeans"` and
 #'   `"random"` starts; the best fit is kept.
 #' @param max_iter Maximum number of EM iterations.
 #' @param tol Convergence tolerance on the relative change of the
-#'   log-likelihood.  A second number, as in [mclust::emControl()], sets the
+#'   log-likelihood (with `init = "hc"`, mclust's `1e-5` unless given).  A second number, as in [mclust::emControl()], sets the
 #'   tolerance of the inner iterations of the models whose M-step has no
 #'   closed form (`"VEI"`, `"VEE"`, `"EVE"`, `"VVE"`, `"VEV"`; default
 #'   `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
-#'   estimate, or `NULL` (default) for `1e-10` times each variable's variance.
+#'   estimate, or `NULL` (default) for `1e-10` times each variable's variance
+#'   (with `init = "hc"`, `0` unless given).
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
 #'   all are on the scale where lower is better.
 #' @param threads Number of threads; by default `getOption("emgmm.threads")`
@@ -112,6 +133,11 @@
 #'   processors are used.  Results are identical for a given number of threads
 #'   and agree to rounding (about 1e-15 relative) between different numbers.
 #' @param verbose If `TRUE`, print the log-likelihood at every iteration.
+#' @param hc_subset For `init = "hc"` only: the rows the hierarchical
+#'   clustering runs on.  `NULL` (default) means all rows when there are at
+#'   most 4000, else 4000 drawn at random; a number asks for that many rows
+#'   drawn at random (all of them when it is at least `n`); a vector of row
+#'   indices or a logical vector chooses them.
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
 #'
@@ -120,6 +146,12 @@
 #' @seealso [predict.gmm()], [summary.gmm()], [simulate.gmm()].
 #' @references Celeux, G. and Govaert, G. (1995). Gaussian parsimonious
 #'   clustering models. *Pattern Recognition*, 28(5), 781-793.
+#'
+#'   Banfield, J. D. and Raftery, A. E. (1993). Model-based Gaussian and
+#'   non-Gaussian clustering. *Biometrics*, 49(3), 803-821.
+#'
+#'   Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
+#'   clustering. *SIAM Journal on Scientific Computing*, 20(1), 270-281.
 #'
 #'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
 #'   components in high dimensions. *Advances in Data Analysis and
@@ -140,7 +172,7 @@
 gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
                     max_iter = 1000L, tol = 1e-8, reg = NULL,
                     criterion = c("bic", "icl", "aic"), threads = emgmm_threads(),
-                    verbose = FALSE, ...) {
+                    verbose = FALSE, hc_subset = NULL, ...) {
   call <- match.call()
   ecall <- sys.call()
   check_dots(list(...), ecall)
@@ -169,21 +201,29 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
 
   user_start <- NULL
   if (is.character(init) && length(init) == 1L && is.null(dim(init))) {
-    init_type <- check_choice(init, c("kmeans", "random"), "init", ecall)
+    init_type <- check_choice(init, c("kmeans", "random", "hc"), "init", ecall)
     if (missing(k)) {
       # the default 1:9, capped at the number of distinct observations
       k <- k[k <= count_distinct(data, max(k))]
     }
     ks <- check_k(k, n, ecall)
   } else if (is.character(init)) {
-    abort_input(sprintf(paste0("`init` must be \"kmeans\", \"random\", a vector of labels or ",
-                               "a matrix of posterior probabilities, not %s."),
+    abort_input(sprintf(paste0("`init` must be \"kmeans\", \"random\", \"hc\", a vector of ",
+                               "labels or a matrix of posterior probabilities, not %s."),
                         describe(init)), ecall)
   } else {
     if (!missing(k)) check_k(k, n, ecall)
     user_start <- check_start(init, n, k, missing(k), ecall)
     ks <- check_k(user_start$k, n, ecall)
     init_type <- if (is.matrix(user_start$start)) "posterior" else "labels"
+  }
+  if (init_type == "hc") {
+    # Mclust()'s procedure: its start and, unless given, its tolerances
+    # (emControl()) and no ridge, so that fits and tables reproduce mclust's
+    if (missing(tol)) tol <- c(1e-5, sqrt(.Machine$double.eps))
+    if (missing(reg)) reg <- 0
+  } else if (!is.null(hc_subset)) {
+    abort_input("`hc_subset` applies only to `init = \"hc\"`.", ecall)
   }
   n_init <- check_count(n_init, "n_init", ecall)
   max_iter <- check_count(max_iter, "max_iter", ecall)
@@ -206,9 +246,19 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
 
   control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
                   verbose = verbose, scale_var = scale_var)
+  hc_labels <- NULL
+  if (init_type == "hc") {
+    rows <- hc_rows(hc_subset, n, max(ks), ecall)
+    hc_labels <- hc_starts(data, ks, rows)
+    hc_subset <- length(rows)
+  }
   candidates <- list()
   for (kk in ks) {
-    starts <- start_points(data, kk, init_type, user_start, n_init, threads)
+    starts <- if (init_type == "hc") {
+      list(hc_labels[[as.character(kk)]])
+    } else {
+      start_points(data, kk, init_type, user_start, n_init, threads)
+    }
     for (m in models) {
       if (verbose) message(sprintf("Fitting k = %d, model %s", kk, m))
       candidates[[length(candidates) + 1L]] <- fit_candidate(data, kk, m, starts, control)
@@ -241,8 +291,9 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   obj <- new_gmm(
     fit = fit, data = data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
-    control = list(init = init_type, n_init = n_init, max_iter = max_iter, tol = tol[1L],
-                   inner_tol = tol[2L],
+    control = list(init = init_type, n_init = if (init_type == "hc") 1L else n_init,
+                   hc_subset = if (init_type == "hc") hc_subset else NULL,
+                   max_iter = max_iter, tol = tol[1L], inner_tol = tol[2L],
                    reg = reg, reg_default = reg_default, threads = threads),
     call = call
   )
@@ -344,7 +395,7 @@ fit_candidate <- function(data, k, model, starts, control) {
   reasons <- character()
   for (s in starts) {
     res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol[1L], control$tol[2L],
-                      control$reg, control$threads, control$verbose)
+                      control$reg, control$scale_var, control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {
       res$collapsed <- ridge_component(res$unregularised, control$scale_var)

@@ -79,11 +79,12 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 }
 
 // EM for one model from one start: integer labels in 1..k, or an n x k
-// matrix of weights.  `reg` holds the ridge of each variable (length d).
+// matrix of weights.  `reg` holds the ridge of each variable (length d),
+// `scale` each variable's variance.
 // [[Rcpp::export]]
 Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
                       int max_iter, double tol, double inner_tol, Rcpp::NumericVector reg,
-                      int threads, bool verbose) {
+                      Rcpp::NumericVector scale, int threads, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   emgmm::SuffStats st;
@@ -102,6 +103,7 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
   control.tol = tol;
   control.inner_tol = inner_tol;
   control.reg = Rcpp::as<Vector>(reg);
+  control.scale = Rcpp::as<Vector>(scale);
   control.threads = threads;
   emgmm::Hooks hooks;
   hooks.interrupted = user_interrupted;

@@ -6,8 +6,34 @@
 
 namespace emgmm {
 
+namespace {
+
+// Whether W meets `need`.  Positive definite: the Cholesky pivots of W on
+// the correlation scale exceed 1e-7 (as for covariances in the E-step, so a
+// rank-deficient W fails whatever its rounding).  Eigenvalues: judged on W in
+// units of the variables' variances.
+bool scatter_ok(const Matrix& w, ScatterNeed need, const Vector& scale) {
+  if (!w.allFinite()) return false;
+  if (need == ScatterNeed::positive_definite) {
+    const Vector var = w.diagonal();
+    if (!(var.minCoeff() > 0.0)) return false;
+    const Vector s = var.cwiseSqrt().cwiseInverse();
+    const Eigen::LLT<Matrix> llt(Matrix(s.asDiagonal() * w * s.asDiagonal()));
+    if (llt.info() != Eigen::Success) return false;
+    const Vector piv = Matrix(llt.matrixU()).diagonal();
+    return piv.allFinite() && piv.minCoeff() > 1e-7;
+  }
+  const Vector s = scale.cwiseSqrt().cwiseInverse();
+  const Matrix ws = s.asDiagonal() * w * s.asDiagonal();
+  const Eigen::SelfAdjointEigenSolver<Matrix> eig(ws, Eigen::EigenvaluesOnly);
+  return eig.info() == Eigen::Success &&
+         eig.eigenvalues().minCoeff() >= std::sqrt(std::numeric_limits<double>::epsilon());
+}
+
+}  // namespace
+
 Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad, MStepState* state) {
+             int& bad, MStepState* state, const Vector* scale) {
   const Eigen::Index k = st.weight.size();
   const Eigen::Index d = st.sum.rows();
   const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
@@ -37,11 +63,17 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
     // The ridge: reg added to the diagonal of the unconstrained estimate
     // W_k / n_k, that is n_k reg added to the scatter.  For VVV this adds reg
     // to every covariance; constrained models keep their constraints.
+    if (scale && model.needs != ScatterNeed::none && k > 1 && scale->size() == d &&
+        !scatter_ok(w, model.needs, *scale)) {
+      bad = static_cast<int>(j);
+      return Status::singular;
+    }
     if (reg.size() == d) w.diagonal() += nj * reg;
   }
   out.covariances.resize(static_cast<std::size_t>(k));
   MStepState local;
-  model.mstep(MStepInput{st.weight, scatter, total, state ? *state : local}, out.covariances);
+  const ModelInfo& form = k == 1 ? one_component_form(model) : model;
+  form.mstep(MStepInput{st.weight, scatter, total, state ? *state : local}, out.covariances);
   return Status::ok;
 }
 
@@ -82,7 +114,8 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
     if (ridge) used = st;
-    Status s = mstep(model, st, control.reg, p, bad, &state);
+    const bool ridge = control.reg.size() > 0 && (control.reg.array() != 0.0).any();
+    Status s = mstep(model, st, control.reg, p, bad, &state, ridge ? nullptr : &control.scale);
     if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {
       res.status = s;

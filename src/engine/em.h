@@ -14,6 +14,9 @@ struct EmControl {
   double inner_tol = 1.4901161193847656e-08;  // iterative M-steps (mclust's tol[2])
   long inner_max_iter = 1000;  // mclust has no limit; 1000 keeps bad cases bounded
   int threads = 1;
+  // Each variable's variance (d, or empty): the units in which a model's
+  // ScatterNeed is judged.  Only used without a ridge.
+  Vector scale;
 };
 
 struct EmResult {
@@ -36,9 +39,10 @@ struct EmResult {
 // ridge for the spherical models, and never breaks a model's constraints.
 // Returns
 // Status::empty_component (with its index) when a component's weight is at or
-// below sqrt(eps), as mclust does.
+// below sqrt(eps), as mclust does, and Status::singular when `scale` is given
+// and a component's scatter does not meet the model's ScatterNeed.
 Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad, MStepState* state = nullptr);
+             int& bad, MStepState* state = nullptr, const Vector* scale = nullptr);
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule) or

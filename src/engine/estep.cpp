@@ -269,7 +269,10 @@ void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels
       s.ld.topRows(rows) = weights->middleRows(r0, rows);
     } else {
       s.ld.topRows(rows).setZero();
-      for (Index i = 0; i < rows; ++i) s.ld(i, (*labels)(r0 + i)) = 1.0;
+      for (Index i = 0; i < rows; ++i) {
+        const int lab = (*labels)(r0 + i);
+        if (lab >= 0) s.ld(i, lab) = 1.0;
+      }
     }
   };
   auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {

@@ -38,7 +38,8 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
                      Vector* logdens);
 
 // Statistics of a weighted partition (a starting point): weights are n x k
-// (a posterior matrix), or labels in 0..k-1 when `weights` is null.
+// (a posterior matrix), or labels in 0..k-1 when `weights` is null; a
+// negative label leaves its row out (a start computed on a subset of rows).
 void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
                       ScatterKind kind, int threads, SuffStats& out);
 

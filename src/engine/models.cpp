@@ -313,9 +313,9 @@ const ModelInfo kModels[] = {
     {"EVI", false, ScatterKind::diagonal, df_EVI, mstep_EVI},
     {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
     {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
-    {"VEE", false, ScatterKind::full, df_VEE, mstep_VEE},
-    {"EVE", false, ScatterKind::full, df_EVE, mstep_EVE},
-    {"VVE", false, ScatterKind::full, df_VVE, mstep_VVE},
+    {"VEE", false, ScatterKind::full, df_VEE, mstep_VEE, ScatterNeed::positive_definite},
+    {"EVE", false, ScatterKind::full, df_EVE, mstep_EVE, ScatterNeed::eigenvalues},
+    {"VVE", false, ScatterKind::full, df_VVE, mstep_VVE, ScatterNeed::eigenvalues},
     {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
     {"VEV", false, ScatterKind::full, df_VEV, mstep_VEV},
     {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},
@@ -329,6 +329,17 @@ const ModelInfo* find_model(const std::string& name) {
     if (name == m.name) return &m;
   }
   return nullptr;
+}
+
+const ModelInfo& one_component_form(const ModelInfo& model) {
+  const std::string name = model.name;
+  const char* form = "EEE";                          // any orientation letter
+  if (model.univariate) {
+    form = "E";
+  } else if (name[2] == 'I') {
+    form = name[1] == 'I' ? "EII" : "EEI";           // spherical, diagonal
+  }
+  return *find_model(form);
 }
 
 long model_df(const ModelInfo& model, long d, long k) {

@@ -41,16 +41,28 @@ struct MStepInput {
 // A covariance M-step writes the k covariance matrices.
 using CovarianceMStep = void (*)(const MStepInput& in, std::vector<Matrix>& cov);
 
+// What a model's M-step needs of each component's scatter W_k without a
+// ridge (mclust's own conditions): nothing; that it is positive definite
+// (VEE, whose M-step inverts it); or that its eigenvalues, in units of the
+// variables' variances, exceed sqrt(eps) (EVE and VVE, which work with them).
+enum class ScatterNeed { none, positive_definite, eigenvalues };
+
 struct ModelInfo {
   const char* name;
   bool univariate;          // true for "E" and "V"
   ScatterKind scatter;
   long (*covariance_df)(long d, long k);
   CovarianceMStep mstep;
+  ScatterNeed needs = ScatterNeed::none;
 };
 
 // The model called `name` (mclust spelling), or nullptr when there is none.
 const ModelInfo* find_model(const std::string& name);
+
+// With one component a model's volume, shape and orientation constraints
+// are void: its M-step is that of the closed-form model of its family
+// (E, EII, EEI or EEE), which is what this returns.
+const ModelInfo& one_component_form(const ModelInfo& model);
 
 // Number of free parameters: proportions, means and covariance parameters.
 long model_df(const ModelInfo& model, long d, long k);
