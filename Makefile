@@ -27,4 +27,5 @@ document:
 # Benchmarks (see bench/README.md): agreement with mclust and the n_init study.
 bench: install
 	Rscript bench/agreement.R
+	Rscript bench/hc.R
 	Rscript bench/n_init.R

@@ -182,7 +182,8 @@ mixture_logdensity <- function(x, parameters) {
 # is left alone: it only reads a constant.)
 with_cpp_blocked <- function(code) {
   ns <- asNamespace("emgmm")
-  names <- c("start_partitions_cpp", "em_fit_cpp", "predict_cpp", "model_df_cpp")
+  names <- c("start_partitions_cpp", "em_fit_cpp", "predict_cpp", "model_df_cpp",
+             "hc_merges_cpp", "hc_partitions_cpp")
   old <- mget(names, envir = ns)
   blocker <- function(name) {
     force(name)
