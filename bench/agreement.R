@@ -14,11 +14,22 @@ options(width = 160)
 hc_labels <- function(x, k, model) {
   as.integer(hclass(hc(x, modelName = model), k))
 }
+# (the simulated set here is drawn directly, not with the tests' helper, so
+# its values differ from the test's; it plays the same role)
 
 sets <- list(
   "faithful k=3" = list(x = as.matrix(faithful), k = 3L, hc = "VVV"),
   "iris k=3" = list(x = as.matrix(iris[, 1:4]), k = 3L, hc = "VVV"),
   "iris k=4" = list(x = as.matrix(iris[, 1:4]), k = 4L, hc = "VVV"),
+  "sim3 k=3" = list(x = local({
+    # the 3-variable set of tests/testthat/test-gmm_fit.R
+    set.seed(21)
+    means <- rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3))
+    covs <- list(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5)))
+    sizes <- c(160L, 120L, 120L)
+    do.call(rbind, lapply(1:3, function(j)
+      sweep(matrix(rnorm(sizes[j] * 3), sizes[j]) %*% chol(covs[[j]]), 2, means[j, ], "+")))
+  }), k = 3L, hc = "VVV"),
   "series k=3" = list(x = series, k = 3L, hc = "E"),
   "waiting k=2" = list(x = faithful$waiting, k = 2L, hc = "E")
 )

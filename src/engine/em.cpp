@@ -114,7 +114,6 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   for (int it = 1; it <= control.max_iter; ++it) {
     int bad = -1;
     if (ridge) used = st;
-    const bool ridge = control.reg.size() > 0 && (control.reg.array() != 0.0).any();
     Status s = mstep(model, st, control.reg, p, bad, &state, ridge ? nullptr : &control.scale);
     if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {

@@ -41,11 +41,19 @@ expect_matches_mclust <- function(fit, ref, d) {
 
 multivariate <- c("EII", "VII", "VVI", "EEE", "VVV")
 
-test_that("multivariate models reproduce mclust::me() from the same start (faithful, iris)", {
+# A simulated 3-variable mixture of three components of different shapes.
+sim3_data <- function() {
+  sim_mixture(400, rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3)),
+              covs = array(c(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5))),
+                           c(3, 3, 3)), props = c(0.4, 0.3, 0.3), seed = 21)$x
+}
+
+test_that("multivariate models reproduce mclust::me() from the same start (faithful, iris, sim3)", {
   skip_if_not_installed("mclust")
   sets <- list(faithful = list(x = as.matrix(faithful), k = 3L),
                iris = list(x = as.matrix(iris[, 1:4]), k = 3L),
-               iris4 = list(x = as.matrix(iris[, 1:4]), k = 4L))
+               iris4 = list(x = as.matrix(iris[, 1:4]), k = 4L),
+               sim3 = list(x = sim3_data(), k = 3L))
   for (set in sets) {
     labels <- hc_labels(set$x, set$k)
     for (model in multivariate) {
@@ -62,12 +70,9 @@ test_that("multivariate models reproduce mclust::me() from the same start (faith
 
 test_that("EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV and EVV reproduce mclust::me() from the same start", {
   skip_if_not_installed("mclust")
-  sim3 <- sim_mixture(400, rbind(c(0, 0, 0), c(4, 1, 0), c(0, 5, 3)),
-                      covs = array(c(diag(3), 0.5 * diag(3) + 0.3, diag(c(2, 1, 0.5))),
-                                   c(3, 3, 3)), props = c(0.4, 0.3, 0.3), seed = 21)
   sets <- list(faithful = list(x = as.matrix(faithful), k = 3L),
                iris = list(x = as.matrix(iris[, 1:4]), k = 3L),
-               sim3 = list(x = sim3$x, k = 3L))
+               sim3 = list(x = sim3_data(), k = 3L))
   for (set in sets) {
     labels <- hc_labels(set$x, set$k)
     for (model in c("EEI", "EVI", "EEV", "EVV")) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "../em.h"
+#include "../hc.h"
 #include "../init.h"
 
 using namespace emgmm;
@@ -184,6 +185,29 @@ void test_singular_reported() {
 
 }  // namespace
 
+// Ward's criterion (EII) on five points in two well-separated pairs and a
+// straggler: the pairs merge first, then the two pairs, then the straggler.
+void test_hierarchical() {
+  Matrix x(5, 2);
+  x << 0, 0, 0, 1, 10, 0, 10, 1.5, 30, 0;
+  const DataMap m(x.data(), 5, 2);
+  const std::vector<Merge> w = hc_merges(m, HcModel::EII, 0.0, 1.0, nullptr);
+  check(w.size() == 4, "hc: n - 1 merges");
+  check(w[0] == Merge(1, 2) && w[1] == Merge(3, 4), "hc (EII): the two close pairs first");
+  check(w[2] == Merge(1, 3) && w[3] == Merge(1, 5), "hc (EII): then the pairs, then the straggler");
+  const Eigen::MatrixXi part = hc_partitions(w, 5, {2, 3, 5});
+  Eigen::VectorXi g2(5), g3(5);
+  g2 << 1, 1, 1, 1, 2;
+  g3 << 1, 1, 2, 2, 3;
+  check(part.col(0) == g2 && part.col(1) == g3, "hc: partitions into 2 and 3 groups");
+  check(part.col(2)(4) == 5, "hc: 5 groups are the singletons");
+  // VVV on the same points: every group has at most 2 <= d points, so the
+  // criterion is the regularised trace and the close pairs still merge first
+  const std::vector<Merge> v = hc_merges(m, HcModel::VVV, hc_default_alpha(m), 1.0, nullptr);
+  check(v.size() == 4 && v[0] == Merge(1, 2), "hc (VVV): the closest pair first");
+  check(hc_default_alpha(m) > 0.0, "hc: alpha is positive");
+}
+
 int main() {
   test_single_component();
   test_posterior_and_additivity();
@@ -191,6 +215,7 @@ int main() {
   test_kmeans_and_em();
   test_singular_reported();
   test_units_free();
+  test_hierarchical();
   std::printf("engine tests: %d checks passed, %d failed\n", passes, failures);
   return failures == 0 ? 0 : 1;
 }
