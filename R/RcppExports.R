@@ -5,8 +5,8 @@ start_partitions_cpp <- function(x, k, n_init, kmeans, threads) {
     .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads)
 }
 
-em_fit_cpp <- function(x, model, start, k, max_iter, tol, inner_tol, reg, scale, threads, verbose) {
-    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, tol, inner_tol, reg, scale, threads, verbose)
+em_fit_cpp <- function(x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose) {
+    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose)
 }
 
 predict_cpp <- function(x, proportions, means, covariances, posterior, threads) {

@@ -25,7 +25,8 @@
 #'   degenerate; `NA` otherwise).  Pairs that could not be fitted have `NA`
 #'   values.
 #' * `criterion`, `control` (the settings used: `init`, `n_init`, `hc_subset` (the
-#'   number of rows the hierarchical start used, for `init = "hc"`), `max_iter`, `inner_tol`,
+#'   number of rows the hierarchical start used, for `init = "hc"`), `max_iter`,
+#'   `inner_max_iter`, `inner_tol`,
 #'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
 #'   `threads`), `data` (the data as a matrix) and `call`.
 #'

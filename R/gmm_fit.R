@@ -16,8 +16,9 @@
 #' have no closed-form M-step and iterate inside it (Celeux and Govaert 1995),
 #' as do `"EVE"` and `"VVE"` (the majorisation-minimisation algorithm of
 #' Browne and McNicholas 2014), each started as mclust starts it, with the
-#' tolerance given as the second element of `tol` (and at most 1000 inner
-#' iterations per M-step, where mclust sets no limit).  Because their inner
+#' tolerance given as the second element of `tol` and at most as many inner
+#' iterations per M-step as the second element of `max_iter` allows (no limit
+#' by default when `reg = 0`, as in mclust; 1000 with a ridge).  Because their inner
 #' iterations stop at that tolerance, these M-steps are not exact: as in
 #' mclust, the log-likelihood along `loglik_trace` can fall a little for them
 #' (most for `"VVE"`, whose majorisation-minimisation steps converge slowly).
@@ -117,7 +118,12 @@
 #'   labels or a matrix of posterior probabilities; see "Starting points".
 #' @param n_init Number of starting partitions drawn for `"kmeans"` and
 #'   `"random"` starts; the best fit is kept.
-#' @param max_iter Maximum number of EM iterations.
+#' @param max_iter Maximum number of EM iterations.  A second number, as in
+#'   [mclust::emControl()]'s `itmax`, limits the inner iterations of the
+#'   models whose M-step has no closed form, per M-step.  By default they are
+#'   unlimited when `reg = 0`, as in mclust (so that fits agree with its
+#'   fits), and limited to 1000 with a ridge, where components held up by the
+#'   ridge can make them crawl.
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood (with `init = "hc"`, mclust's `1e-5` unless given).  A second number, as in [mclust::emControl()], sets the
 #'   tolerance of the inner iterations of the models whose M-step has no
@@ -226,7 +232,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
     abort_input("`hc_subset` applies only to `init = \"hc\"`.", ecall)
   }
   n_init <- check_count(n_init, "n_init", ecall)
-  max_iter <- check_count(max_iter, "max_iter", ecall)
+  max_iter <- check_max_iter(max_iter, ecall)
   tol <- check_tol(tol, ecall)
   threads <- check_count(threads, "threads", ecall)
   verbose <- check_flag(verbose, "verbose", ecall)
@@ -243,6 +249,9 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   scale_var[scale_var == 0] <- mean(variances[variances > 0])
   reg_default <- is.null(reg)
   reg <- if (reg_default) 1e-10 * scale_var else rep(check_number(reg, "reg", ecall), d)
+  # inner iterations: unlimited without a ridge, as mclust (whose fits then
+  # agree with these), 1000 per M-step with one
+  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) Inf else 1000
 
   control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
                   verbose = verbose, scale_var = scale_var)
@@ -284,7 +293,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   if (!fit$converged) {
     warn_convergence(sprintf(paste0(
       "EM did not converge in %d iterations (k = %d, model %s); ",
-      "increase `max_iter` or `tol`."), max_iter, fit$k, fit$model), ecall)
+      "increase `max_iter` or `tol`."), max_iter[1L], fit$k, fit$model), ecall)
   }
   fit[c("posterior", "classification", "uncertainty")] <-
     posterior_summary(data, fit, threads)[c("posterior", "classification", "uncertainty")]
@@ -293,7 +302,8 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
     selection = if (nrow(selection) > 1L) selection else NULL,
     control = list(init = init_type, n_init = if (init_type == "hc") 1L else n_init,
                    hc_subset = if (init_type == "hc") hc_subset else NULL,
-                   max_iter = max_iter, tol = tol[1L], inner_tol = tol[2L],
+                   max_iter = max_iter[1L], inner_max_iter = max_iter[2L],
+                   tol = tol[1L], inner_tol = tol[2L],
                    reg = reg, reg_default = reg_default, threads = threads),
     call = call
   )
@@ -323,6 +333,26 @@ count_distinct <- function(data, m) {
   found <- nrow(unique(data[seq_len(head_rows), , drop = FALSE]))
   if (found >= m || head_rows == nrow(data)) return(found)
   nrow(unique(data))
+}
+
+# `max_iter`: one whole number (EM), or two as mclust's emControl(itmax =):
+# EM, then the inner iterations of the iterative M-steps (NA, the default,
+# is settled in gmm_fit(); may be Inf).
+check_max_iter <- function(max_iter, call) {
+  ok <- is.numeric(max_iter) && length(max_iter) %in% 1:2 && !anyNA(max_iter) &&
+    is.finite(max_iter[1L]) && all(max_iter >= 1) &&
+    all(is.infinite(max_iter) | abs(max_iter - round(max_iter)) < 1e-8)
+  if (!ok) {
+    abort_input(sprintf(paste0(
+      "`max_iter` must be a whole number >= 1, or two (EM, then inner iterations; ",
+      "the second may be Inf), not %s."), describe(max_iter)), call)
+  }
+  if (max_iter[1L] > .Machine$integer.max) {
+    abort_input(sprintf("`max_iter` must be at most %d, not %s.", .Machine$integer.max,
+                        describe(max_iter[1L])), call)
+  }
+  if (length(max_iter) == 1L) return(c(round(max_iter), NA))  # inner: see gmm_fit()
+  c(round(max_iter[1L]), if (is.finite(max_iter[2L])) round(max_iter[2L]) else Inf)
 }
 
 # `tol`: one number (EM), or two as in mclust's emControl(): EM, then the
@@ -394,7 +424,8 @@ fit_candidate <- function(data, k, model, starts, control) {
   best_degenerate <- NULL
   reasons <- character()
   for (s in starts) {
-    res <- em_fit_cpp(data, model, s, k, control$max_iter, control$tol[1L], control$tol[2L],
+    res <- em_fit_cpp(data, model, s, k, control$max_iter[1L], control$max_iter[2L],
+                      control$tol[1L], control$tol[2L],
                       control$reg, control$scale_var, control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     if (res$status %in% c(0L, 1L)) {

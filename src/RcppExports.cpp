@@ -27,8 +27,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // em_fit_cpp
-Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k, int max_iter, double tol, double inner_tol, Rcpp::NumericVector reg, Rcpp::NumericVector scale, int threads, bool verbose);
-RcppExport SEXP _emgmm_em_fit_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP startSEXP, SEXP kSEXP, SEXP max_iterSEXP, SEXP tolSEXP, SEXP inner_tolSEXP, SEXP regSEXP, SEXP scaleSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k, int max_iter, double inner_max_iter, double tol, double inner_tol, Rcpp::NumericVector reg, Rcpp::NumericVector scale, int threads, bool verbose);
+RcppExport SEXP _emgmm_em_fit_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP startSEXP, SEXP kSEXP, SEXP max_iterSEXP, SEXP inner_max_iterSEXP, SEXP tolSEXP, SEXP inner_tolSEXP, SEXP regSEXP, SEXP scaleSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -37,13 +37,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
     Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
+    Rcpp::traits::input_parameter< double >::type inner_max_iter(inner_max_iterSEXP);
     Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
     Rcpp::traits::input_parameter< double >::type inner_tol(inner_tolSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(x, model, start, k, max_iter, tol, inner_tol, reg, scale, threads, verbose));
+    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -116,7 +117,7 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
-    {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 11},
+    {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 12},
     {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
     {"_emgmm_hc_merges_cpp", (DL_FUNC) &_emgmm_hc_merges_cpp, 4},
     {"_emgmm_hc_partitions_cpp", (DL_FUNC) &_emgmm_hc_partitions_cpp, 3},

@@ -4,6 +4,8 @@
 // back.  Arguments were validated in R; nothing is re-checked here.
 #include <RcppEigen.h>
 
+#include <limits>
+
 #include "engine/em.h"
 #include "engine/hc.h"
 #include "engine/init.h"
@@ -83,7 +85,7 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 // `scale` each variable's variance.
 // [[Rcpp::export]]
 Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
-                      int max_iter, double tol, double inner_tol, Rcpp::NumericVector reg,
+                      int max_iter, double inner_max_iter, double tol, double inner_tol, Rcpp::NumericVector reg,
                       Rcpp::NumericVector scale, int threads, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
@@ -102,6 +104,9 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
   control.max_iter = max_iter;
   control.tol = tol;
   control.inner_tol = inner_tol;
+  // Inf (mclust's default) or anything beyond a long: no limit
+  control.inner_max_iter = inner_max_iter < 9.0e18 ? static_cast<long>(inner_max_iter)
+                                                   : std::numeric_limits<long>::max();
   control.reg = Rcpp::as<Vector>(reg);
   control.scale = Rcpp::as<Vector>(scale);
   control.threads = threads;

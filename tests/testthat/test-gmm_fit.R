@@ -379,3 +379,34 @@ test_that("non-convergence gives a classed warning and a finite fit", {
   expect_identical(fit$iterations, 2L)
   expect_true(is.finite(fit$loglik))
 })
+
+test_that("inner iterations are unlimited without a ridge, as in mclust, and can be capped", {
+  skip_if_not_installed("mclust")
+  # EVE and VVE on LifeCycleSavings with k = 2 need more than 1000 inner
+  # iterations in some M-step; mclust sets no limit
+  x <- as.matrix(datasets::LifeCycleSavings)
+  labels <- hc_labels(x, 2L)
+  for (model in c("EVE", "VVE")) {
+    ref <- mclust_me(model, x, labels, c(1e-5, sqrt(.Machine$double.eps)))
+    fit <- gmm_fit(x, k = 2, model = model, init = labels, reg = 0, tol = 1e-5, threads = 1)
+    expect_identical(fit$control$inner_max_iter, Inf)
+    expect_matches_mclust(fit, ref, ncol(x))
+    capped <- gmm_fit(x, k = 2, model = model, init = labels, reg = 0, tol = 1e-5,
+                      max_iter = c(1000, 1000), threads = 1)
+    expect_identical(capped$control$inner_max_iter, 1000)
+    expect_gt(abs(capped$loglik - ref$loglik), 1e-6)
+  }
+  expect_identical(gmm_fit(x, k = 2, model = "EVE", init = labels, threads = 1)$control$inner_max_iter,
+                   1000)
+})
+
+test_that("max_iter takes one or two numbers", {
+  x <- datasets::faithful
+  with_cpp_blocked({
+    for (bad in list(0, c(10, 0), c(10, 5, 5), NA, c(10, NA), "a", 1.5, c(Inf, 10), -1)) {
+      expect_error(gmm_fit(x, k = 2, max_iter = bad), "`max_iter`", class = "emgmm_error_input")
+    }
+  })
+  expect_identical(gmm_fit(x, k = 2, max_iter = c(50, Inf), threads = 1)$control$inner_max_iter,
+                   Inf)
+})
