@@ -16,7 +16,8 @@ hc_rows <- function(hc_subset, n, k_max, call) {
   } else if (is.logical(hc_subset) && length(hc_subset) == n && !anyNA(hc_subset)) {
     rows <- which(hc_subset)
   } else if (is.numeric(hc_subset) && length(hc_subset) == 1L) {
-    size <- check_count(hc_subset, "hc_subset", call, min = 2)
+    # a size; anything from n up (Inf included) means every row
+    size <- if (isTRUE(hc_subset >= n)) n else check_count(hc_subset, "hc_subset", call, min = 2)
   } else if (is.numeric(hc_subset) && length(hc_subset) > 1L) {
     if (anyNA(hc_subset) || !is_whole(hc_subset) || any(hc_subset < 1) ||
         any(hc_subset > n) || anyDuplicated(hc_subset)) {

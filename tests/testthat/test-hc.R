@@ -192,6 +192,8 @@ test_that("on large data the clustering runs on a random subset, as mclust's doe
   # a subset larger than the data means all of it
   expect_identical(gmm_fit(x, k = 3, init = "hc", hc_subset = 1e5, threads = 1)$loglik,
                    a1$loglik)
+  expect_identical(gmm_fit(x, k = 3, init = "hc", hc_subset = Inf, threads = 1)$loglik,
+                   a1$loglik)
 })
 
 test_that("hc_subset is validated before any C++ runs", {

@@ -1,0 +1,250 @@
+# Speed of EM: emgmm against mclust, scikit-learn and ClusterR (where
+# installed), on the workloads of issue 4, in one run.
+#
+# Run from the package root:   Rscript bench/bench.R
+# It rewrites the section between the markers "<!-- bench.R begin -->" and
+# "<!-- bench.R end -->" of bench/README.md (and prints it).
+#
+# Per iteration: every tool starts from the same partition of the same data
+# (set.seed(42); the true labels with 20% of them reassigned at random) and
+# runs ITERS EM iterations of the full-covariance model, then reports
+# seconds per iteration (the whole call divided by its iterations) and the
+# log-likelihood it reached; equal log-likelihoods show the same computation.
+# emgmm is timed on its engine (the EM loop alone) with 1 and 2 threads, and
+# end to end through gmm_fit() from the same labels.
+# Memory: peak resident memory (VmHWM) of a fresh R process that simulates the
+# data and runs gmm_fit(), minus the peak after simulating the data.
+# End to end: gmm_fit(x, k = 5, model = "VVV") (k-means starts, default
+# tol 1e-8) against mclust::Mclust(x, G = 5, modelNames = "VVV") (its
+# hierarchical start on a subset, tol 1e-5), at 1e5 x 10 and 1e6 x 10.
+#
+# Environment: EMGMM_BENCH_ITERS (default 10), EMGMM_BENCH_QUICK=1 (only the
+# first two workloads, for testing the script), EMGMM_BENCH_NO_README=1.
+suppressPackageStartupMessages({
+  library(emgmm)
+  library(mclust)
+})
+options(width = 200)
+
+ITERS <- as.integer(Sys.getenv("EMGMM_BENCH_ITERS", "10"))
+QUICK <- nzchar(Sys.getenv("EMGMM_BENCH_QUICK"))
+workloads <- list(c(n = 1e6, d = 1, k = 3), c(n = 1e6, d = 2, k = 3),
+                  c(n = 1e6, d = 10, k = 5), c(n = 1e5, d = 50, k = 10))
+if (QUICK) workloads <- workloads[1:2]
+
+simulate_workload <- function(n, d, k, seed = 42) {
+  set.seed(seed)
+  means <- matrix(rnorm(k * d, sd = 4), k, d)
+  labels <- sample.int(k, n, replace = TRUE)
+  x <- matrix(rnorm(n * d), n, d)
+  for (j in seq_len(k)) {
+    a <- matrix(rnorm(d * d, sd = 0.3), d, d) + diag(d)  # a random covariance a a'
+    rows <- labels == j
+    x[rows, ] <- x[rows, , drop = FALSE] %*% t(a) + rep(means[j, ], each = sum(rows))
+  }
+  start <- labels
+  flip <- sample.int(n, n %/% 5)
+  start[flip] <- sample.int(k, length(flip), replace = TRUE)
+  list(x = x, start = start)
+}
+
+elapsed <- function(expr) {
+  gc(FALSE)
+  t0 <- proc.time()[["elapsed"]]
+  force(expr)
+  proc.time()[["elapsed"]] - t0
+}
+
+# ---- the tools ----
+emgmm_engine <- function(x, start, k, threads) {
+  model <- if (ncol(x) == 1L) "V" else "VVV"
+  res <- NULL
+  t <- elapsed(res <- emgmm:::em_fit_cpp(x, model, start, k, ITERS, 1000, 0, 1e-8,
+                                         rep(0, ncol(x)), apply(x, 2, var), threads, FALSE))
+  list(s_per_iter = t / res$iterations, loglik = res$loglik, iterations = res$iterations)
+}
+
+emgmm_gmm_fit <- function(x, start, k, threads) {
+  fit <- NULL
+  t <- elapsed(fit <- suppressWarnings(gmm_fit(x, k = k, model = "VVV", init = start, reg = 0,
+                                               tol = 0, max_iter = ITERS, threads = threads)))
+  list(s_per_iter = t / fit$iterations, loglik = fit$loglik, iterations = fit$iterations)
+}
+
+mclust_me <- function(x, start, k) {
+  model <- if (ncol(x) == 1L) "V" else "VVV"
+  z <- unmap(start)
+  fit <- NULL
+  t <- elapsed(fit <- me(x, model, z, control = emControl(tol = c(0, 0), itmax = c(ITERS, ITERS))))
+  its <- abs(attr(fit, "info")[["iterations"]])  # negative when itmax was reached
+  list(s_per_iter = t / its, loglik = fit$loglik, iterations = its)
+}
+
+python <- local({
+  found <- ""
+  for (p in c(Sys.getenv("EMGMM_BENCH_PYTHON"), "/usr/bin/python3", Sys.which("python3"))) {
+    if (nzchar(p) && file.exists(p) &&
+        identical(suppressWarnings(system2(p, c("-c", shQuote("import sklearn")),
+                                           stdout = FALSE, stderr = FALSE)), 0L)) {
+      found <- p
+      break
+    }
+  }
+  found
+})
+
+# scikit-learn's GaussianMixture from the same start: the parameters of the
+# start's M-step are passed as weights_init, means_init and precisions_init,
+# and it runs ITERS iterations (tol = 0), in a subprocess.
+sklearn_fit <- function(x, start, k) {
+  if (!nzchar(python)) return(NULL)
+  n <- nrow(x)
+  d <- ncol(x)
+  w <- tabulate(start, k) / n
+  mu <- t(vapply(seq_len(k), function(j) colMeans(x[start == j, , drop = FALSE]), numeric(d)))
+  if (d == 1L) mu <- matrix(mu, k, 1L)
+  prec <- unlist(lapply(seq_len(k), function(j) {
+    xc <- sweep(x[start == j, , drop = FALSE], 2, mu[j, ])
+    solve(crossprod(xc) / sum(start == j))
+  }))
+  dir <- tempfile("emgmm-bench")
+  dir.create(dir)
+  on.exit(unlink(dir, recursive = TRUE))
+  writeBin(as.vector(x), file.path(dir, "x.bin"))
+  writeBin(c(w, as.vector(t(mu)), prec), file.path(dir, "init.bin"))
+  script <- sprintf('
+import numpy as np, time, warnings
+from sklearn.mixture import GaussianMixture
+n, d, k, iters = %d, %d, %d, %d
+x = np.fromfile("%s", dtype=np.float64).reshape((d, n)).T.copy()
+p = np.fromfile("%s", dtype=np.float64)
+w = p[:k]; mu = p[k:k + k * d].reshape((k, d)); prec = p[k + k * d:].reshape((k, d, d))
+gm = GaussianMixture(n_components=k, covariance_type="full", max_iter=iters - 1, tol=0.0,
+                     reg_covar=0.0, weights_init=w, means_init=mu, precisions_init=prec)
+warnings.simplefilter("ignore")
+t0 = time.perf_counter(); gm.fit(x); t = time.perf_counter() - t0
+print(t / (gm.n_iter_ + 1), gm.score(x) * n, gm.n_iter_ + 1)
+', n, d, k, ITERS, file.path(dir, "x.bin"), file.path(dir, "init.bin"))
+  writeLines(script, file.path(dir, "fit.py"))
+  out <- system2(python, file.path(dir, "fit.py"), stdout = TRUE, stderr = FALSE)
+  v <- as.numeric(strsplit(trimws(out[length(out)]), " +")[[1]])
+  # the given parameters are the start's M-step; sklearn's n_iter_ E-M steps
+  # follow it, so ITERS - 1 of them make ITERS M-steps, as for the others
+  list(s_per_iter = v[1], loglik = v[2], iterations = v[3])
+}
+
+clusterr_fit <- function(x, start, k) {
+  if (!requireNamespace("ClusterR", quietly = TRUE)) return(NULL)
+  # ClusterR's GMM takes no starting partition but its own k-means start; it
+  # is timed for ITERS EM iterations after that start (its own seeding).
+  t <- elapsed(g <- ClusterR::GMM(x, k, dist_mode = "eucl_dist", seed_mode = "static_subset",
+                                  km_iter = 0, em_iter = ITERS, verbose = FALSE))
+  list(s_per_iter = t / ITERS, loglik = NA_real_, iterations = ITERS)
+}
+
+# Peak memory of gmm_fit() in a fresh R process, in MB above the process's
+# peak once the data exist.
+peak_memory <- function(n, d, k) {
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(sprintf('
+suppressPackageStartupMessages(library(emgmm))
+hwm <- function() as.numeric(sub("[^0-9]*([0-9]+).*", "\\\\1",
+  grep("VmHWM", readLines("/proc/self/status"), value = TRUE))) / 1024
+set.seed(1); x <- matrix(rnorm(%d * %d), %d, %d); start <- sample.int(%d, %d, TRUE)
+invisible(gc()); before <- hwm()
+fit <- suppressWarnings(gmm_fit(x, k = %d, model = "VVV", init = start, reg = 0, tol = 0,
+                                max_iter = 5, threads = 2))
+cat(before, hwm(), "\\n")', n, d, n, d, k, n, k), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE)
+  v <- as.numeric(strsplit(trimws(out[length(out)]), " +")[[1]])
+  v[2] - v[1]
+}
+
+fmt <- function(x, digits = 3) {
+  ifelse(is.na(x), "", formatC(x, digits = digits, format = "g"))
+}
+
+lines <- c(
+  sprintf("Measured %s on %s (%d processors), R %s, mclust %s%s%s; %d EM iterations per run.",
+          format(Sys.Date()), Sys.info()[["nodename"]], parallel::detectCores(),
+          getRversion(), packageVersion("mclust"),
+          if (nzchar(python)) paste0(", scikit-learn ",
+            system2(python, c("-c", shQuote("import sklearn; print(sklearn.__version__)")),
+                    stdout = TRUE)) else ", scikit-learn not installed",
+          if (requireNamespace("ClusterR", quietly = TRUE)) {
+            paste0(", ClusterR ", packageVersion("ClusterR"))
+          } else ", ClusterR not installed",
+          ITERS),
+  "",
+  "### Seconds per EM iteration, full covariance, same data and start",
+  "",
+  paste("| n, d, k | emgmm engine, 1 thread | emgmm engine, 2 threads | gmm_fit(), 2 threads |",
+        "mclust me() | scikit-learn | ClusterR | mclust / emgmm (2 threads) |",
+        "fastest peer / emgmm | log-likelihood: emgmm, mclust, scikit-learn |"),
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for (w in workloads) {
+  n <- w[["n"]]; d <- w[["d"]]; k <- w[["k"]]
+  sim <- simulate_workload(n, d, k)
+  e1 <- emgmm_engine(sim$x, sim$start, k, 1L)
+  e2 <- emgmm_engine(sim$x, sim$start, k, 2L)
+  g2 <- emgmm_gmm_fit(sim$x, sim$start, k, 2L)
+  mc <- mclust_me(sim$x, sim$start, k)
+  sk <- sklearn_fit(sim$x, sim$start, k)
+  cr <- clusterr_fit(sim$x, sim$start, k)
+  peers <- c(mclust = mc$s_per_iter, sklearn = if (is.null(sk)) NA else sk$s_per_iter,
+             ClusterR = if (is.null(cr)) NA else cr$s_per_iter)
+  fastest <- min(peers, na.rm = TRUE)
+  lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s | %s | %s | %.1fx | %.1fx | %s, %s, %s |",
+    format(n, scientific = TRUE), d, k, fmt(e1$s_per_iter), fmt(e2$s_per_iter),
+    fmt(g2$s_per_iter), fmt(mc$s_per_iter), fmt(peers[["sklearn"]]), fmt(peers[["ClusterR"]]),
+    mc$s_per_iter / e2$s_per_iter, fastest / e2$s_per_iter,
+    format(e2$loglik, digits = 10), format(mc$loglik, digits = 10),
+    if (is.null(sk)) "" else format(sk$loglik, digits = 10)))
+  cat(lines[length(lines)], "\n")
+  rm(sim)
+  invisible(gc())
+}
+
+if (!QUICK) {
+  mem <- peak_memory(1e6, 10, 5)
+  data_mb <- 1e6 * 10 * 8 / 2^20
+  post_mb <- 1e6 * 5 * 8 / 2^20
+  lines <- c(lines, "", "### Peak memory, n = 1e6, d = 10, k = 5 (gmm_fit(), 5 iterations)", "",
+             sprintf(paste("Peak resident memory above the process's peak once the data existed:",
+                           "%.0f MB; the data are %.0f MB and the n x k posterior %.0f MB",
+                           "(target: below 2 x (data + posterior) = %.0f MB)."),
+                     mem, data_mb, post_mb, 2 * (data_mb + post_mb)))
+
+  lines <- c(lines, "", "### End to end, k = 5, VVV, to convergence", "",
+             "| n, d | gmm_fit() s | Mclust() s | ratio | log-likelihood: emgmm, mclust |",
+             "| --- | --- | --- | --- | --- |")
+  for (n in c(1e5, 1e6)) {
+    sim <- simulate_workload(n, 10, 5)
+    set.seed(1)
+    tg <- elapsed(fg <- gmm_fit(sim$x, k = 5, model = "VVV", threads = 2))
+    set.seed(1)
+    tm <- elapsed(fm <- Mclust(sim$x, G = 5, modelNames = "VVV", verbose = FALSE))
+    lines <- c(lines, sprintf("| %s, 10 | %.2f | %.2f | %.1fx | %s, %s |",
+                              format(n, scientific = TRUE), tg, tm, tm / tg,
+                              format(fg$loglik, digits = 10), format(fm$loglik, digits = 10)))
+    cat(lines[length(lines)], "\n")
+    rm(sim)
+    invisible(gc())
+  }
+}
+
+cat("\n", paste(lines, collapse = "\n"), "\n", sep = "")
+if (!nzchar(Sys.getenv("EMGMM_BENCH_NO_README")) && !QUICK) {
+  readme <- file.path("bench", "README.md")
+  txt <- readLines(readme)
+  b <- grep("<!-- bench.R begin -->", txt, fixed = TRUE)
+  e <- grep("<!-- bench.R end -->", txt, fixed = TRUE)
+  if (length(b) == 1L && length(e) == 1L && e > b) {
+    txt <- c(txt[seq_len(b)], lines, txt[e:length(txt)])
+    writeLines(txt, readme)
+    cat("bench/README.md updated\n")
+  } else {
+    cat("markers not found in bench/README.md; not updated\n")
+  }
+}
