@@ -444,7 +444,6 @@ fit_candidate <- function(data, k, model, starts, control) {
   if (is.null(best)) {
     return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
   }
-  post <- posterior_summary(data, best, control$threads)
   n <- nrow(data)
   bic <- -2 * best$loglik + df * log(n)
   degenerate <- best$collapsed > 0L
@@ -456,7 +455,7 @@ fit_candidate <- function(data, k, model, starts, control) {
     } else NA_character_,
     proportions = best$proportions, means = best$means, covariances = best$covariances,
     loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,
-    icl = bic - 2 * post$sum_log_max,
+    icl = bic - 2 * best$sum_log_max,
     iterations = best$iterations, converged = best$converged,
     loglik_trace = best$loglik_trace, starts = length(starts),
     failed_starts = length(reasons)

@@ -125,6 +125,7 @@ Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SE
       Rcpp::Named("iterations") = res.iterations,
       Rcpp::Named("converged") = res.converged,
       Rcpp::Named("loglik") = res.loglik,
+      Rcpp::Named("sum_log_max") = res.sum_log_max,
       Rcpp::Named("loglik_trace") = Rcpp::wrap(res.trace),
       Rcpp::Named("df") = static_cast<double>(emgmm::model_df(m, d, k)));
   if (res.status == emgmm::Status::ok || res.status == emgmm::Status::max_iter) {

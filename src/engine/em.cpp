@@ -140,6 +140,7 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
     res.trace.push_back(ll);
     res.iterations = it;
     res.loglik = ll;
+    res.sum_log_max = st.sum_log_max;
     res.params = p;
     if (ridge) accepted = used;
     previous = ll;

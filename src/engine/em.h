@@ -25,6 +25,7 @@ struct EmResult {
   int iterations = 0;       // number of M-steps taken
   bool converged = false;
   double loglik = 0.0;      // log-likelihood at `params`
+  double sum_log_max = 0.0; // sum of log(largest posterior) at `params` (ICL)
   std::vector<double> trace;  // log-likelihood after each iteration
   Params params;
   // With a ridge: the covariances of `params` computed without it (empty

@@ -2,9 +2,13 @@
 //
 // All densities are computed in log space from Cholesky factors; posteriors
 // come from a log-sum-exp over components, so no raw density is ever
-// exponentiated.  Work proceeds over blocks of rows (whitened as one
-// triangular solve per component and block), with one partial set of
-// statistics per thread merged in thread order.
+// exponentiated.  Work proceeds over blocks of rows that stay in cache, read
+// in place from the data (never copied): each block is centred and whitened
+// per component (column by column for small d, as one triangular solve for
+// larger d), its log-sum-exp is taken column-wise with vectorised exp(), and
+// its statistics accumulate as dot products (small d) or one rank update per
+// component.  One partial set of statistics per thread, merged in thread
+// order.
 #include "estep.h"
 
 #include <algorithm>
@@ -28,6 +32,7 @@ void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
   scatter.assign(static_cast<std::size_t>(k), Matrix::Zero(d, d));
   shift = shifts;
   loglik = 0.0;
+  sum_log_max = 0.0;
   kind = what;
 }
 
@@ -36,6 +41,7 @@ void SuffStats::add(const SuffStats& other) {
   sum += other.sum;
   for (std::size_t j = 0; j < scatter.size(); ++j) scatter[j] += other.scatter[j];
   loglik += other.loglik;
+  sum_log_max += other.sum_log_max;
 }
 
 Status prepare_components(const Params& p, Components& out, int& bad) {
@@ -71,6 +77,15 @@ Status prepare_components(const Params& p, Components& out, int& bad) {
     out.log_norm(j) = -0.5 * (d * log2pi + var.array().log().sum() +
                               2.0 * piv.array().log().sum());
   }
+  out.diagonal = true;
+  out.inv_diag.resize(d, k);
+  for (int j = 0; j < k; ++j) {
+    const Matrix& u = out.chol[static_cast<std::size_t>(j)];
+    out.inv_diag.col(j) = u.diagonal().cwiseInverse();
+    for (int c = 1; c < d && out.diagonal; ++c) {
+      if ((u.col(c).head(c).array() != 0.0).any()) out.diagonal = false;
+    }
+  }
   bad = -1;
   return Status::ok;
 }
@@ -85,35 +100,67 @@ int block_rows(int d, int k) {
 
 namespace {
 
+// Below this dimension the whitening and the scatter run column by column
+// (vectorised over rows); above it, as one triangular solve and one rank
+// update per component and block.
+constexpr Index kSmallD = 12;
+
 // Scratch space of one thread for one block of rows.
 struct BlockScratch {
-  Matrix xb;   // rows x d, the block
-  Matrix xc;   // rows x d, centred / whitened block
-  Matrix ld;   // rows x k, log densities, then posteriors
+  Matrix xc;    // rows x d, centred (then whitened) block
+  Matrix ld;    // rows x k, log densities, then posteriors
+  Vector q;     // rows, squared Mahalanobis distances; products
   Vector rmax;  // rows
   Vector rsum;  // rows
 
   void allocate(Index rows, Index d, Index k) {
-    xb.resize(rows, d);
     xc.resize(rows, d);
     ld.resize(rows, k);
+    q.resize(rows);
     rmax.resize(rows);
     rsum.resize(rows);
   }
 };
 
+// xc = the block's rows of x minus v (read in place: a column of a block of
+// rows is contiguous in the column-major data).
+void centre_block(DataMap x, Index r0, Index rows, const Eigen::Ref<const Vector>& v,
+                  BlockScratch& s) {
+  for (Index c = 0; c < x.cols(); ++c) {
+    s.xc.col(c).head(rows).array() = x.col(c).segment(r0, rows).array() - v(c);
+  }
+}
+
 // Log of proportion times component density for each row of the block.
-void block_log_densities(const Components& c, Index rows, BlockScratch& s) {
+void block_log_densities(DataMap x, Index r0, const Components& c, Index rows,
+                         BlockScratch& s) {
   const Index k = c.log_prop.size();
-  auto xb = s.xb.topRows(rows);
-  auto xc = s.xc.topRows(rows);
+  const Index d = x.cols();
+  auto q = s.q.head(rows);
   for (Index j = 0; j < k; ++j) {
-    xc = xb;
-    xc.rowwise() -= c.means.col(j).transpose();
-    c.chol[static_cast<std::size_t>(j)].triangularView<Eigen::Upper>()
-        .solveInPlace<Eigen::OnTheRight>(xc);
-    s.ld.col(j).head(rows).array() =
-        (c.log_norm(j) + c.log_prop(j)) - 0.5 * xc.rowwise().squaredNorm().array();
+    centre_block(x, r0, rows, c.means.col(j), s);
+    const Matrix& u = c.chol[static_cast<std::size_t>(j)];
+    if (c.diagonal) {
+      q = (s.xc.col(0).head(rows) * c.inv_diag(0, j)).cwiseAbs2();
+      for (Index col = 1; col < d; ++col) {
+        q += (s.xc.col(col).head(rows) * c.inv_diag(col, j)).cwiseAbs2();
+      }
+    } else if (d <= kSmallD) {
+      // z U = xc, solved column by column in place: z_c = (xc_c - sum_{r<c} z_r U_rc) / U_cc
+      q.setZero();
+      for (Index col = 0; col < d; ++col) {
+        auto zc = s.xc.col(col).head(rows);
+        for (Index r = 0; r < col; ++r) zc -= u(r, col) * s.xc.col(r).head(rows);
+        zc *= c.inv_diag(col, j);
+        q += zc.cwiseAbs2();
+      }
+    } else {
+      auto xc = s.xc.topRows(rows);
+      u.triangularView<Eigen::Upper>().solveInPlace<Eigen::OnTheRight>(xc);
+      q = xc.col(0).cwiseAbs2();
+      for (Index col = 1; col < d; ++col) q += xc.col(col).cwiseAbs2();
+    }
+    s.ld.col(j).head(rows).array() = (c.log_norm(j) + c.log_prop(j)) - 0.5 * q.array();
   }
 }
 
@@ -121,16 +168,16 @@ void block_log_densities(const Components& c, Index rows, BlockScratch& s) {
 // log density -inf.  Their posterior is the limit as the row moves away: all
 // of it on the component with the smallest Mahalanobis distance, computed on
 // a rescaled row so that it does not overflow (shared equally on ties).
-void fix_far_rows(const Components& c, Index rows, BlockScratch& s) {
+void fix_far_rows(DataMap x, Index r0, const Components& c, Index rows, BlockScratch& s) {
   const double ninf = -std::numeric_limits<double>::infinity();
   const Index k = c.log_prop.size();
   Vector lognorm(k);
   for (Index i = 0; i < rows; ++i) {
     if (std::isfinite(s.rmax(i))) continue;
-    const Vector x = s.xb.row(i).transpose();
+    const Vector xi = x.row(r0 + i).transpose();
     for (Index j = 0; j < k; ++j) {
-      const double scale = std::max(x.cwiseAbs().maxCoeff(), c.means.col(j).cwiseAbs().maxCoeff());
-      const Vector v = x / scale - c.means.col(j) / scale;
+      const double scale = std::max(xi.cwiseAbs().maxCoeff(), c.means.col(j).cwiseAbs().maxCoeff());
+      const Vector v = xi / scale - c.means.col(j) / scale;
       const Vector z =
           c.chol[static_cast<std::size_t>(j)].transpose().triangularView<Eigen::Lower>().solve(v);
       lognorm(j) = std::log(scale) + std::log(z.stableNorm());
@@ -143,11 +190,33 @@ void fix_far_rows(const Components& c, Index rows, BlockScratch& s) {
 }
 
 // Turns the block's log densities into posteriors (log-sum-exp per row) and
-// leaves the log mixture density of each row in rsum; returns their sum.
-double block_normalise(const Components& c, Index rows, BlockScratch& s) {
+// leaves the log mixture density of each row in rsum.  Adds the sum of the
+// log densities to *loglik and the sum of the log of each row's largest
+// posterior (ICL's entropy term) to *log_max.
+void block_normalise(DataMap x, Index r0, const Components& c, Index rows, BlockScratch& s,
+                     double* loglik, double* log_max) {
+  const Index k = c.log_prop.size();
   auto ld = s.ld.topRows(rows);
   auto m = s.rmax.head(rows);
   auto t = s.rsum.head(rows);
+  m = ld.col(0);
+  for (Index j = 1; j < k; ++j) m = m.cwiseMax(ld.col(j));
+  if (m.allFinite() && !ld.hasNaN()) {
+    // the usual case, column by column; each row's largest term is exp(0) = 1
+    t.setZero();
+    for (Index j = 0; j < k; ++j) {
+      ld.col(j).array() = (ld.col(j).array() - m.array()).exp();
+      t += ld.col(j);
+    }
+    auto inv = s.q.head(rows);
+    inv = t.cwiseInverse();
+    for (Index j = 0; j < k; ++j) ld.col(j).array() *= inv.array();
+    t.array() = m.array() + t.array().log();
+    const double sum_t = t.sum();
+    *loglik += sum_t;
+    *log_max += m.sum() - sum_t;
+    return;
+  }
   // NaN (from inf - inf in an overflowing whitening) means "infinitely far".
   ld = ld.array().isNaN().select(-std::numeric_limits<double>::infinity(), ld);
   m = ld.rowwise().maxCoeff();
@@ -156,28 +225,36 @@ double block_normalise(const Components& c, Index rows, BlockScratch& s) {
   t = ld.rowwise().sum();
   ld.array().colwise() /= t.array();
   t.array() = m.array() + t.array().log();
-  if (!m.allFinite()) fix_far_rows(c, rows, s);
-  return t.sum();
+  if (!m.allFinite()) fix_far_rows(x, r0, c, rows, s);
+  *loglik += t.sum();
+  *log_max += ld.rowwise().maxCoeff().array().log().sum();
 }
-
-// Adds the block's weighted statistics (weights in s.ld) to `st`.
-void block_accumulate(Index rows, BlockScratch& s, SuffStats& st) {
+// Adds the block's weighted statistics (weights in s.ld) to `st`, about the
+// shifts of `st` (the current means: no cancellation however far the data
+// sit from the origin).
+void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStats& st) {
   const Index k = st.weight.size();
-  auto xb = s.xb.topRows(rows);
-  auto xc = s.xc.topRows(rows);
+  const Index d = x.cols();
   for (Index j = 0; j < k; ++j) {
-    auto w = s.ld.col(j).head(rows);
-    xc = xb;
-    xc.rowwise() -= st.shift.col(j).transpose();
+    const auto w = s.ld.col(j).head(rows);
+    centre_block(x, r0, rows, st.shift.col(j), s);
     st.weight(j) += w.sum();
-    st.sum.col(j).noalias() += xc.transpose() * w;
-    if (st.kind == ScatterKind::full) {
-      xc.array().colwise() *= w.array().sqrt();
-      st.scatter[static_cast<std::size_t>(j)].selfadjointView<Eigen::Lower>().rankUpdate(
-          xc.transpose());
+    for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(rows).dot(w);
+    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
+    if (st.kind == ScatterKind::diagonal) {
+      for (Index c = 0; c < d; ++c) {
+        sc(c, c) += (s.xc.col(c).head(rows).array().square() * w.array()).sum();
+      }
+    } else if (d <= kSmallD) {
+      auto wx = s.q.head(rows);
+      for (Index a = 0; a < d; ++a) {
+        wx = s.xc.col(a).head(rows).cwiseProduct(w);
+        for (Index b = a; b < d; ++b) sc(b, a) += wx.dot(s.xc.col(b).head(rows));
+      }
     } else {
-      st.scatter[static_cast<std::size_t>(j)].diagonal().noalias() +=
-          (xc.array().square().colwise() * w.array()).colwise().sum().matrix().transpose();
+      auto xc = s.xc.topRows(rows);
+      xc.array().colwise() *= w.array().sqrt();
+      sc.selfadjointView<Eigen::Lower>().rankUpdate(xc.transpose());
     }
   }
 }
@@ -201,7 +278,7 @@ BlockPlan plan_blocks(DataMap x, int k, int threads) {
 }
 
 // Runs `body(thread, scratch, first_row, rows)` over the blocks of `plan`;
-// each thread has its own scratch, holding the block's rows in `xb`.
+// each thread has its own scratch.
 template <class Body>
 void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
   const Index n = x.rows();
@@ -210,9 +287,7 @@ void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
   parallel_blocks(plan.blocks, plan.threads, [&](int t, Index blk) {
     const Index r0 = blk * plan.rows;
     const Index rows = std::min(plan.rows, n - r0);
-    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
-    s.xb.topRows(rows) = x.middleRows(r0, rows);
-    body(t, s, r0, rows);
+    body(t, scratch[static_cast<std::size_t>(t)], r0, rows);
   });
 }
 
@@ -238,10 +313,10 @@ void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
                  SuffStats& out) {
   const int k = static_cast<int>(c.log_prop.size());
   accumulate_blocks(x, k, c.means, kind, threads, out,
-                    [&](BlockScratch& s, SuffStats& st, Index, Index rows) {
-                      block_log_densities(c, rows, s);
-                      st.loglik += block_normalise(c, rows, s);
-                      block_accumulate(rows, s, st);
+                    [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
+                      block_log_densities(x, r0, c, rows, s);
+                      block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max);
+                      block_accumulate(x, r0, rows, s, st);
                     });
 }
 
@@ -254,8 +329,9 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
   const int kk = static_cast<int>(k);
   for_each_block(x, kk, plan_blocks(x, kk, threads), [&](int, BlockScratch& s, Index r0,
                                                          Index rows) {
-    block_log_densities(c, rows, s);
-    block_normalise(c, rows, s);
+    double ll = 0.0, lm = 0.0;
+    block_log_densities(x, r0, c, rows, s);
+    block_normalise(x, r0, c, rows, s, &ll, &lm);
     if (posterior) posterior->middleRows(r0, rows) = s.ld.topRows(rows);
     if (logdens) logdens->segment(r0, rows) = s.rsum.head(rows);
   });
@@ -277,7 +353,7 @@ void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels
   };
   auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
     fill_weights(s, r0, rows);
-    block_accumulate(rows, s, st);
+    block_accumulate(x, r0, rows, s, st);
   };
   // Pass 1 finds the weighted means; pass 2 accumulates about them.
   SuffStats first;

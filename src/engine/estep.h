@@ -14,6 +14,8 @@ struct Components {
   Matrix means;             // d x k
   std::vector<Matrix> chol; // k upper-triangular factors
   Vector log_norm;          // k: -(d log(2 pi) + log det Sigma_k) / 2
+  Matrix inv_diag;          // d x k: 1 / diagonal of each factor
+  bool diagonal = false;    // every covariance is diagonal
 };
 
 // Factorises the covariances.  A covariance that is not numerically positive

@@ -53,6 +53,7 @@ struct SuffStats {
   std::vector<Matrix> scatter; // k of d x d, sum_i w_ik (x_i - shift_k)(x_i - shift_k)'
   Matrix shift;                // d x k
   double loglik = 0.0;
+  double sum_log_max = 0.0;    // sum over rows of log(largest posterior), for ICL
   ScatterKind kind = ScatterKind::full;
 
   void reset(int d, int k, const Matrix& shifts, ScatterKind what);
