@@ -103,7 +103,10 @@ namespace {
 // Below this dimension the whitening and the scatter run column by column
 // (vectorised over rows); above it, as one triangular solve and one rank
 // update per component and block.
-constexpr Index kSmallD = 12;
+#ifndef EMGMM_SMALL_D
+#define EMGMM_SMALL_D 12
+#endif
+constexpr Index kSmallD = EMGMM_SMALL_D;
 
 // Scratch space of one thread for one block of rows.
 struct BlockScratch {
@@ -190,11 +193,12 @@ void fix_far_rows(DataMap x, Index r0, const Components& c, Index rows, BlockScr
 }
 
 // Turns the block's log densities into posteriors (log-sum-exp per row) and
-// leaves the log mixture density of each row in rsum.  Adds the sum of the
+// leaves the log mixture density of each row in rsum (when `per_row`; the
+// E-step only needs their sum).  Adds the sum of the
 // log densities to *loglik and the sum of the log of each row's largest
 // posterior (ICL's entropy term) to *log_max.
 void block_normalise(DataMap x, Index r0, const Components& c, Index rows, BlockScratch& s,
-                     double* loglik, double* log_max) {
+                     double* loglik, double* log_max, bool per_row) {
   const Index k = c.log_prop.size();
   auto ld = s.ld.topRows(rows);
   auto m = s.rmax.head(rows);
@@ -211,10 +215,18 @@ void block_normalise(DataMap x, Index r0, const Components& c, Index rows, Block
     auto inv = s.q.head(rows);
     inv = t.cwiseInverse();
     for (Index j = 0; j < k; ++j) ld.col(j).array() *= inv.array();
-    t.array() = m.array() + t.array().log();
-    const double sum_t = t.sum();
-    *loglik += sum_t;
-    *log_max += m.sum() - sum_t;
+    // sum of log t_i; each t_i is in [1, k], so a product of 32 of them
+    // cannot overflow and one log per 32 rows suffices (log is not
+    // vectorised for doubles in this Eigen)
+    double sum_log_t = 0.0;
+    for (Index i0 = 0; i0 < rows; i0 += 32) {
+      const Index len = std::min<Index>(32, rows - i0);
+      sum_log_t += std::log(t.segment(i0, len).prod());
+    }
+    const double sum_m = m.sum();
+    *loglik += sum_m + sum_log_t;
+    *log_max -= sum_log_t;
+    if (per_row) t.array() = m.array() + t.array().log();
     return;
   }
   // NaN (from inf - inf in an overflowing whitening) means "infinitely far".
@@ -315,7 +327,7 @@ void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
   accumulate_blocks(x, k, c.means, kind, threads, out,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
                       block_log_densities(x, r0, c, rows, s);
-                      block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max);
+                      block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max, false);
                       block_accumulate(x, r0, rows, s, st);
                     });
 }
@@ -331,7 +343,7 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
                                                          Index rows) {
     double ll = 0.0, lm = 0.0;
     block_log_densities(x, r0, c, rows, s);
-    block_normalise(x, r0, c, rows, s, &ll, &lm);
+    block_normalise(x, r0, c, rows, s, &ll, &lm, true);
     if (posterior) posterior->middleRows(r0, rows) = s.ld.topRows(rows);
     if (logdens) logdens->segment(r0, rows) = s.rsum.head(rows);
   });
