@@ -234,8 +234,10 @@ test_that("fits do not depend on the units of the variables", {
     expect_equal(b$loglik + nrow(y) * log(1000), a$loglik, tolerance = 1e-10)
     expect_equal(b$parameters$means[, "waiting"] / 1000, a$parameters$means[, "waiting"],
                  tolerance = 1e-8)
+    # both stop at tol = 1e-12 on the log-likelihood, whose size differs with
+    # the units, so the parameters agree to the precision of convergence
     expect_equal(b$parameters$covariances[1, 1, ], a$parameters$covariances[1, 1, ],
-                 tolerance = 1e-8)
+                 tolerance = 1e-7)
   }
   # a variable in thousands beside one in thousandths, and a large offset
   set.seed(1)
