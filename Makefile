@@ -29,3 +29,4 @@ bench: install
 	Rscript bench/agreement.R
 	Rscript bench/hc.R
 	Rscript bench/n_init.R
+	Rscript bench/bench.R
