@@ -17,8 +17,8 @@
 #' as do `"EVE"` and `"VVE"` (the majorisation-minimisation algorithm of
 #' Browne and McNicholas 2014), each started as mclust starts it, with the
 #' tolerance given as the second element of `tol` and at most as many inner
-#' iterations per M-step as the second element of `max_iter` allows (no limit
-#' by default when `reg = 0`, as in mclust; 1000 with a ridge).  Because their inner
+#' iterations per M-step as the second element of `max_iter` allows (1e5 by
+#' default when `reg = 0`, where mclust sets no limit; 1000 with a ridge).  Because their inner
 #' iterations stop at that tolerance, these M-steps are not exact: as in
 #' mclust, the log-likelihood along `loglik_trace` can fall a little for them
 #' (most for `"VVE"`, whose majorisation-minimisation steps converge slowly).
@@ -34,7 +34,8 @@
 #'   per centre) followed by Lloyd iterations, both in C++.
 #' * `"random"`: `k` distinct observations drawn at random as centres, each
 #'   observation assigned to its nearest centre.
-#' * `"hc"`: the start of mclust's `Mclust()`, deterministic.  For multivariate
+#' * `"hc"`: the start of mclust's `Mclust()`, deterministic up to `hc_subset`
+#'   rows (a random subset beyond).  For multivariate
 #'   data, model-based agglomerative hierarchical clustering (Banfield and
 #'   Raftery 1993; Fraley 1998) of the variables transformed as mclust's
 #'   default `mclust.options(hcUse = "SVD")` does (standardised, rotated to
@@ -52,8 +53,13 @@
 #'   (`tol = c(1e-5, sqrt(.Machine$double.eps))` as in [mclust::emControl()],
 #'   and `reg = 0`), so that `gmm_fit(x, k = 1:9, model = "all", init = "hc")`
 #'   reproduces [mclust::mclustBIC()] (with the sign of the criterion
-#'   flipped), and pairs that mclust cannot fit are `NA` here too, with the
-#'   reason.
+#'   flipped; for `n` above 2000 give `hc_subset = 2000` and the same seed,
+#'   as mclust subsets there), and pairs that mclust cannot fit are `NA` here
+#'   too, with the reason.  They can part where components hold fewer points
+#'   than dimensions: the orientation of such an EEV component is arbitrary
+#'   and each package picks its own; whether mclust's VEE accepts a singular
+#'   scatter matrix depends on rounding, emgmm's never does; and mclust's
+#'   singularity thresholds are in the data's units, emgmm's are not.
 #' * labels: an integer vector of `n` labels in `1..k`.
 #' * posterior: an `n x k` matrix of membership probabilities (rows sum to 1).
 #'
@@ -120,10 +126,11 @@
 #'   `"random"` starts; the best fit is kept.
 #' @param max_iter Maximum number of EM iterations.  A second number, as in
 #'   [mclust::emControl()]'s `itmax`, limits the inner iterations of the
-#'   models whose M-step has no closed form, per M-step.  By default they are
-#'   unlimited when `reg = 0`, as in mclust (so that fits agree with its
-#'   fits), and limited to 1000 with a ridge, where components held up by the
-#'   ridge can make them crawl.
+#'   models whose M-step has no closed form, per M-step.  By default 1e5 when
+#'   `reg = 0` (mclust sets no limit; some of its fits need more than 1000)
+#'   and 1000 with a ridge, where components held up by the ridge can make
+#'   them crawl.  `Inf` removes the limit; a fit whose inner iterations never
+#'   converge then runs until interrupted (they check for interrupts).
 #' @param tol Convergence tolerance on the relative change of the
 #'   log-likelihood (with `init = "hc"`, mclust's `1e-5` unless given).  A second number, as in [mclust::emControl()], sets the
 #'   tolerance of the inner iterations of the models whose M-step has no
@@ -249,15 +256,15 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   scale_var[scale_var == 0] <- mean(variances[variances > 0])
   reg_default <- is.null(reg)
   reg <- if (reg_default) 1e-10 * scale_var else rep(check_number(reg, "reg", ecall), d)
-  # inner iterations: unlimited without a ridge, as mclust (whose fits then
-  # agree with these), 1000 per M-step with one
-  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) Inf else 1000
+  # inner iterations: 1e5 per M-step without a ridge (mclust sets no limit;
+  # fits that need more than 1000 then agree with its fits), 1000 with one
+  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) 1e5 else 1000
 
   control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
                   verbose = verbose, scale_var = scale_var)
   hc_labels <- NULL
   if (init_type == "hc") {
-    rows <- hc_rows(hc_subset, n, max(ks), ecall)
+    rows <- hc_rows(hc_subset, data, max(ks), ecall)
     hc_labels <- hc_starts(data, ks, rows)
     hc_subset <- length(rows)
   }

@@ -9,7 +9,8 @@ hc_subset_default <- 4000L
 # `hc_subset`: NULL (all rows up to hc_subset_default, else a random sample
 # of that many), a number of rows, or row indices.  Returns the rows the
 # clustering runs on, in the order it sees them.
-hc_rows <- function(hc_subset, n, k_max, call) {
+hc_rows <- function(hc_subset, data, k_max, call) {
+  n <- nrow(data)
   size <- NULL
   if (is.null(hc_subset)) {
     size <- hc_subset_default
@@ -38,6 +39,12 @@ hc_rows <- function(hc_subset, n, k_max, call) {
       "`hc_subset` must select at least max(2, k) = %d rows, not %d."),
       max(2L, k_max), length(rows)), call)
   }
+  sub <- data[rows, , drop = FALSE]
+  if (all(apply(sub, 2L, function(v) all(v == v[1L])))) {
+    abort_input(sprintf(paste0(
+      "`hc_subset` selects %d rows that are all the same observation; the hierarchical ",
+      "start needs distinct ones."), length(rows)), call)
+  }
   if (length(rows) > 46340L) {
     abort_input(sprintf(paste0(
       "`hc_subset` selects %d rows, but hierarchical clustering is limited to 46340 ",
@@ -48,14 +55,16 @@ hc_rows <- function(hc_subset, n, k_max, call) {
 
 # mclust's "SVD" transformation (its default mclust.options("hcUse")): the
 # standardised variables on their principal axes, each divided by the square
-# root of its singular value.  Constant variables are dropped, as mclust does,
-# and so are directions whose singular value is zero.
+# root of its singular value.  Constant variables are dropped, as mclust does.
+# Directions whose singular value is exactly zero (which would make mclust's
+# transform infinite) are dropped too; nearly zero ones are kept, as mclust
+# keeps them.
 hc_transform <- function(data) {
   z <- scale(data, center = TRUE, scale = TRUE)
   z <- z[, colSums(!is.finite(z)) == 0L, drop = FALSE]
   p <- min(dim(z))
   s <- svd(z, nu = 0)
-  keep <- s$d > max(s$d) * .Machine$double.eps * max(dim(z))
+  keep <- s$d > 0
   if (!all(keep)) {
     p <- sum(keep)
     s$v <- s$v[, keep, drop = FALSE]

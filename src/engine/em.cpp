@@ -105,6 +105,7 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
   MStepState state;
   state.tol = control.inner_tol;
   state.max_iter = control.inner_max_iter;
+  state.interrupted = hooks.interrupted;
   auto finish = [&](Status s, bool converged) {
     res.status = s;
     res.converged = converged;
@@ -115,6 +116,11 @@ EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
     int bad = -1;
     if (ridge) used = st;
     Status s = mstep(model, st, control.reg, p, bad, &state, ridge ? nullptr : &control.scale);
+    if (state.stopped) {
+      res.status = Status::interrupted;
+      res.iterations = it;
+      return res;
+    }
     if (s == Status::ok) s = prepare_components(p, comp, bad);
     if (s != Status::ok) {
       res.status = s;

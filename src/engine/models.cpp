@@ -98,6 +98,7 @@ void shared_shape(const Matrix& omega, const Vector& weight, MStepState& st) {
   const Eigen::Index d = omega.rows();
   const Vector dn = weight * static_cast<double>(d);
   for (long it = 0; it < st.max_iter; ++it) {
+    if (inner_interrupted(st, it + 1)) break;
     const Vector old_scale = st.scale;
     const Vector old_shape = st.shape;
     st.scale = (omega.transpose() * st.shape.cwiseInverse()).cwiseQuotient(dn);
@@ -188,6 +189,7 @@ void mstep_VEE(const MStepInput& in, std::vector<Matrix>& cov) {
   Matrix c(d, d);
   double previous = std::numeric_limits<double>::max() / 2.0;
   for (long it = 1; it <= st.max_iter; ++it) {
+    if (inner_interrupted(st, it)) break;
     c.setZero();
     for (Eigen::Index j = 0; j < k; ++j) c += in.scatter[static_cast<std::size_t>(j)] / scale(j);
     c /= det_root(c);
@@ -239,6 +241,7 @@ void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Mat
   double previous = std::numeric_limits<double>::max() / 2.0;
   double target = 0.0;
   for (long it = 1; it <= st.max_iter; ++it) {
+    if (inner_interrupted(st, it)) break;
     Matrix f = Matrix::Zero(d, d);
     for (Eigen::Index j = 0; j < k; ++j) {
       const Matrix t = a.col(j).cwiseInverse().asDiagonal() * o;

@@ -7,6 +7,7 @@
 #ifndef EMGMM_ENGINE_MODELS_H
 #define EMGMM_ENGINE_MODELS_H
 
+#include <functional>
 #include <string>
 #include "types.h"
 
@@ -29,7 +30,19 @@ struct MStepState {
   Vector scale;   // k (VEI, VEV)
   Matrix orientation;  // d x d, rows are the shared axes (EVE, VVE)
   Matrix shapes;       // d x k, det 1 per column (EVE, VVE)
+  // The caller's interrupt check, asked every 1024 inner iterations (main
+  // thread); when it says stop, the inner loop ends and `stopped` is set.
+  std::function<bool()> interrupted;
+  mutable bool stopped = false;
 };
+
+// True (and st.stopped set) when the caller asked to stop; checked every
+// 1024 inner iterations.
+inline bool inner_interrupted(const MStepState& st, long it) {
+  if (it % 1024 != 0 || !st.interrupted) return false;
+  if (st.interrupted()) st.stopped = true;
+  return st.stopped;
+}
 
 struct MStepInput {
   const Vector& weight;             // k

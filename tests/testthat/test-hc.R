@@ -31,7 +31,13 @@ hc_data <- function() {
        sim3 = sim3, sim5 = sim5,
        # ties: rounded values, many repeated rows
        rounded = round(as.matrix(datasets::faithful)),
-       quakes = as.matrix(datasets::quakes[1:400, 1:4]))
+       quakes = as.matrix(datasets::quakes[1:400, 1:4]),
+       # rank-deficient: the third variable is the sum of the first two
+       lowrank = with_seed_local(5, {
+         a <- stats::rnorm(60)
+         b <- stats::rnorm(60)
+         cbind(a, b, a + b)
+       }))
 }
 
 test_that("hierarchical merges are mclust::hc()'s, pair for pair (VVV and EII, SVD transform)", {
@@ -213,5 +219,8 @@ test_that("hc_subset is validated before any C++ runs", {
                  class = "emgmm_error_input")
     expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = NA), "`hc_subset`",
                  class = "emgmm_error_input")
+    same <- rbind(matrix(0, 10, 2), as.matrix(x))
+    expect_error(gmm_fit(same, k = 2, init = "hc", hc_subset = 1:10),
+                 "`hc_subset` selects 10 rows that are all the same", class = "emgmm_error_input")
   })
 })
