@@ -65,7 +65,9 @@
 #'
 #' EM starts with an M-step from the starting partition.  With `"kmeans"` and
 #' `"random"`, `n_init` starting partitions are drawn (identical partitions are
-#' fitted once) and the fit with the highest log-likelihood is kept, except
+#' fitted once), each runs at most 20 EM iterations, the best of them is
+#' continued to convergence (bad starts mostly converge slowly, so they cost
+#' little), and the fit with the highest log-likelihood is kept, except
 #' that a fit in which a component collapsed (see "Degenerate fits") is kept
 #' only when every start collapsed.  Even-numbered starts run k-means on
 #' standardised variables (a start that does not depend on the units),
@@ -426,15 +428,31 @@ ridge_component <- function(unregularised, scale_var) {
 # EM for one (k, model) from every start.  Keeps the best log-likelihood among
 # the fits whose components are all supported by data, and falls back to the
 # best degenerate one (flagged) only when every start collapsed.
+# Iterations each of several starts gets before only the best is continued.
+short_run_iterations <- 20L
+
+# EM for one (k, model) from every start.  With several starts, each runs at
+# most `short_run_iterations` iterations; the best that did not converge by
+# then is continued from where it stopped, so that bad starts (which tend to
+# converge slowly) cost little.  Keeps the best log-likelihood among the fits
+# whose components are all supported by data, and falls back to the best
+# degenerate one (flagged) only when every start collapsed.
 fit_candidate <- function(data, k, model, starts, control) {
+  run <- function(start, max_iter) {
+    res <- em_fit_cpp(data, model, start, k, max_iter, control$max_iter[2L],
+                      control$tol[1L], control$tol[2L],
+                      control$reg, control$scale_var, control$threads, control$verbose)
+    if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
+    res
+  }
+  first_iter <- if (length(starts) > 1L) {
+    min(short_run_iterations, control$max_iter[1L])
+  } else control$max_iter[1L]
   best <- NULL
   best_degenerate <- NULL
   reasons <- character()
   for (s in starts) {
-    res <- em_fit_cpp(data, model, s, k, control$max_iter[1L], control$max_iter[2L],
-                      control$tol[1L], control$tol[2L],
-                      control$reg, control$scale_var, control$threads, control$verbose)
-    if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
+    res <- run(s, first_iter)
     if (res$status %in% c(0L, 1L)) {
       res$collapsed <- ridge_component(res$unregularised, control$scale_var)
       if (res$collapsed == 0L) {
@@ -447,6 +465,21 @@ fit_candidate <- function(data, k, model, starts, control) {
     }
   }
   if (is.null(best)) best <- best_degenerate
+  if (!is.null(best) && best$status == 1L && first_iter < control$max_iter[1L]) {
+    # continue the chosen start: EM from its posterior is EM from its parameters
+    z <- predict_cpp(data, best$proportions, best$means, best$covariances, TRUE,
+                     control$threads)$posterior
+    more <- run(z, control$max_iter[1L] - best$iterations)
+    if (more$status %in% c(0L, 1L)) {
+      more$collapsed <- ridge_component(more$unregularised, control$scale_var)
+      more$iterations <- best$iterations + more$iterations
+      more$loglik_trace <- c(best$loglik_trace, more$loglik_trace)
+      best <- more
+    } else {
+      reasons <- c(reasons, status_reason(more))
+      best$converged <- FALSE
+    }
+  }
   df <- model_df_cpp(model, ncol(data), k)
   if (is.null(best)) {
     return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
