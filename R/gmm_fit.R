@@ -31,7 +31,9 @@
 #'
 #' @section Starting points:
 #' * `"kmeans"`: k-means++ seeding (greedy, with \eqn{2 + \log k} candidates
-#'   per centre) followed by Lloyd iterations, both in C++.
+#'   per centre) followed by Lloyd iterations, both in C++.  Above 20000 rows
+#'   they run on 20000 rows drawn at random (with R's generator), and every
+#'   row then goes to its nearest centre.
 #' * `"random"`: `k` distinct observations drawn at random as centres, each
 #'   observation assigned to its nearest centre.
 #' * `"hc"`: the start of mclust's `Mclust()`, deterministic up to `hc_subset`
@@ -197,7 +199,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   models <- resolve_models(model, d, ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
 
-  variances <- apply(data, 2L, stats::var)
+  variances <- vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
   if (n < 2L || all(variances == 0)) {
     abort_input(paste0("`x` must contain at least two distinct observations (with values ",
                        "large enough for their variance to be non-zero in double precision)."),

@@ -206,6 +206,9 @@ void canonical_labels(IntVector& labels) {
   }
 }
 
+// Rows above which k-means runs on a sample of this many rows.
+constexpr Index kKmeansSampleRows = 20000;
+
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads) {
   std::vector<IntVector> out;
@@ -224,11 +227,31 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
   }
   const DataMap xs(scaled.data(), scaled.rows(), scaled.cols());
   const DataMap xr(centred.data(), centred.rows(), centred.cols());
+  // On large data k-means runs on a random sample of rows (drawn with
+  // replacement) and every row then goes to its nearest centre: the start
+  // needs the clusters' rough positions, which a sample gives, and EM does
+  // the rest on all rows.
+  const Index n = x.rows();
+  const Index sample_rows = n > kKmeansSampleRows ? kKmeansSampleRows : 0;
+  Matrix sample;
   for (int r = 0; r < n_init; ++r) {
     const DataMap& xm = (r % 2 == 0) ? xs : xr;
-    Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
-                            : random_centers(xm, k, uniform);
-    KmeansResult km = lloyd(xm, centers, kmeans ? 100 : 0, threads);
+    KmeansResult km;
+    if (kmeans && sample_rows > 0) {
+      sample.resize(sample_rows, xm.cols());
+      for (Index i = 0; i < sample_rows; ++i) {
+        Index row = static_cast<Index>(uniform() * static_cast<double>(n));
+        if (row >= n) row = n - 1;
+        sample.row(i) = xm.row(row);
+      }
+      const DataMap sm(sample.data(), sample.rows(), sample.cols());
+      const KmeansResult ks = lloyd(sm, kmeanspp_centers(sm, k, uniform, threads), 100, threads);
+      km = lloyd(xm, ks.centers, 0, threads);
+    } else {
+      Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
+                              : random_centers(xm, k, uniform);
+      km = lloyd(xm, centers, kmeans ? 100 : 0, threads);
+    }
     canonical_labels(km.labels);
     bool seen = false;
     for (const IntVector& o : out) {
