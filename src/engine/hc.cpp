@@ -332,6 +332,38 @@ class HcVVV {
 
   void zero(std::vector<double>& a) { std::fill(a.begin(), a.end(), 0.0); }
 
+  // Copies the factor rows of the group whose first holder row is `head`
+  // (upper parts, from the diagonal on) into dst; returns the group's size.
+  int copy_factor(int head, FMat dst) {
+    int m = p_;
+    int row = 1;
+    int l = head;
+    do {
+      dcopy(m, X().at(l, row), n_, dst.at(row, row), dst.ld);
+      row = row + 1;
+      m = m - 1;
+      l = ic(l);
+    } while (l <= n_);
+    return l - n_;
+  }
+
+  // Size of the group in slot g (its holder chain ends at n + size).
+  int group_size(int g) {
+    int l = ic(g);
+    if (l == 1) return 1;
+    while (l <= n_) l = ic(l);
+    return l - n_;
+  }
+
+  // v = ca x_a - cb x_b (rows of x, as mclust: copy, scale, axpy); returns v'v.
+  double scaled_difference(int a, double ca, int b, double cb) {
+    FMat x = X();
+    dcopy(p_, x.at(a, 1), n_, v(), 1);
+    dscal(p_, ca, v(), 1);
+    daxpy(p_, -cb, x.at(b, 1), n_, v(), 1);
+    return ddot(p_, v(), 1, v(), 1);
+  }
+
   // copies the upper parts of the first `rows` rows of a into b
   void copy_rows(FMat a, FMat b, int rows) {
     int m = p_;
@@ -480,10 +512,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
         si = std::sqrt(qi);
         sj = std::sqrt(qij);
         sij = sj;
-        dcopy(p, x.at(j, 1), n, v(), 1);
-        dscal(p, si, v(), 1);
-        daxpy(p, -sj, x.at(iold, 1), n, v(), 1);
-        trcij = traci + ddot(p, v(), 1, v(), 1);
+        trcij = traci + scaled_difference(j, si, iold, sj);
         termj = ablog_;
       } else {
         int mm = p;
@@ -509,10 +538,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
         si = std::sqrt(qi);
         sj = std::sqrt(qj);
         sij = std::sqrt(qij);
-        dcopy(p, x.at(j, 1), n, v(), 1);
-        dscal(p, si, v(), 1);
-        daxpy(p, -sj, x.at(iold, 1), n, v(), 1);
-        trcij = (traci + tracj) + ddot(p, v(), 1, v(), 1);
+        trcij = (traci + tracj) + scaled_difference(j, si, iold, sj);
       }
       mclrup(nij, p, v(), U());
       const double trmij = vvvtij(nij, U(), sij, trcij);
@@ -580,15 +606,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
           dcopy(p, v(), 1, r_.data(), p);
           termi2 = ablog_;
         } else {
-          int mm = p;
-          int l = ici;
-          do {
-            dcopy(mm, x.at(l, ni2), n, R().at(ni2, ni2), p);
-            ni2 = ni2 + 1;
-            mm = mm - 1;
-            l = ic(l);
-          } while (l <= n);
-          ni2 = l - n;
+          ni2 = copy_factor(ici, R());
           const double traci2 = x(i, pp1);
           termi2 = x(ic(i), pp1);
           const double ri2 = static_cast<double>(ni2);
@@ -597,22 +615,11 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
           const double qi = ri2 * qij;
           si = std::sqrt(qi);
           sj = std::sqrt(qij);
-          dcopy(p, x.at(i, 1), n, v(), 1);
-          dscal(p, sj, v(), 1);
-          daxpy(p, -si, x.at(j, 1), n, v(), 1);
-          trcij = traci2 + ddot(p, v(), 1, v(), 1);
+          trcij = traci2 + scaled_difference(i, sj, j, si);
           mclrup(nij, p, v(), R());
         }
       } else {
-        int mm = p;
-        int l = icj;
-        do {
-          dcopy(mm, x.at(l, nj), n, R().at(nj, nj), p);
-          nj = nj + 1;
-          mm = mm - 1;
-          l = ic(l);
-        } while (l <= n);
-        nj = l - n;
+        nj = copy_factor(icj, R());
         const double tracj = x(j, pp1);
         termj = x(ic(j), pp1);
         const double rj = static_cast<double>(nj);
@@ -622,14 +629,11 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
           const double qj = rj * qij;
           si = std::sqrt(qij);
           sj = std::sqrt(qj);
-          dcopy(p, x.at(i, 1), n, v(), 1);
-          dscal(p, sj, v(), 1);
-          daxpy(p, -si, x.at(j, 1), n, v(), 1);
-          trcij = tracj + ddot(p, v(), 1, v(), 1);
+          trcij = tracj + scaled_difference(i, sj, j, si);
           termi2 = ablog_;
         } else {
-          mm = p;
-          l = ici;
+          int mm = p;
+          int l = ici;
           const int k = nj + 1;
           do {
             dcopy(mm, x.at(l, ni2), n, v(), 1);
@@ -648,10 +652,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
           const double qj = rj * qij;
           si = std::sqrt(qi);
           sj = std::sqrt(qj);
-          dcopy(p, x.at(i, 1), n, v(), 1);
-          dscal(p, sj, v(), 1);
-          daxpy(p, -si, x.at(j, 1), n, v(), 1);
-          trcij = (traci2 + tracj) + ddot(p, v(), 1, v(), 1);
+          trcij = (traci2 + tracj) + scaled_difference(i, sj, j, si);
         }
         mclrup(nij, p, v(), R());
       }
@@ -664,12 +665,6 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
       sjop = sj;
     } else {
       copy_rows(S(), R(), std::min(nopt - 1, p));
-      auto group_size = [&](int g) {
-        int l = ic(g);
-        if (l == 1) return 1;
-        while (l <= n) l = ic(l);
-        return l - n;
-      };
       niop = group_size(iopt);
       njop = group_size(jopt);
       nopt = niop + njop;

@@ -204,3 +204,14 @@ with_cpp_blocked <- function(code) {
   }, add = TRUE)
   force(code)
 }
+
+# mclust::hc() (by default with use = "SVD", the transformation Mclust()
+# uses).  It evaluates hc<model>() in its caller's frame, so it is called
+# from a frame that sees mclust's namespace.
+mclust_hc <- function(x, model = "VVV", use = "SVD") {
+  env <- new.env(parent = asNamespace("mclust"))
+  env$x <- x
+  env$model <- model
+  env$use <- use
+  eval(quote(hc(x, modelName = model, use = use)), env)
+}

@@ -6,14 +6,9 @@ mclust_me <- function(model, x, labels, tol) {
   fun(data = x, z = mclust::unmap(labels), control = mclust::emControl(tol = tol))
 }
 
-# mclust's hierarchical start.  mclust::hc() evaluates hc<model>() in its
-# caller's frame, so it is called from a frame that sees mclust's namespace.
+# mclust's hierarchical start (hc()'s own default transformation, "VARS").
 hc_labels <- function(x, k, model = "VVV") {
-  env <- new.env(parent = asNamespace("mclust"))
-  env$x <- x
-  env$model <- model
-  tree <- eval(quote(hc(x, modelName = model)), env)
-  as.integer(mclust::hclass(tree, k))
+  as.integer(mclust::hclass(mclust_hc(x, model, use = "VARS"), k))
 }
 
 # Compares a gmm fit with an mclust fit of the same model from the same start.

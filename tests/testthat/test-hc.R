@@ -7,16 +7,6 @@ bic_matrix <- function(sel, like) {
   out
 }
 
-# mclust::hc() (use = "SVD", mclust's default for Mclust()).  It evaluates
-# hc<model>() in its caller's frame, so it is called from a frame that sees
-# mclust's namespace.
-mclust_hc <- function(x, model = "VVV") {
-  env <- new.env(parent = asNamespace("mclust"))
-  env$x <- x
-  env$model <- model
-  eval(quote(hc(x, modelName = model, use = "SVD")), env)
-}
-
 # mclust's hc() merges as a plain 2 x (n - 1) integer matrix.
 mclust_merges <- function(x, model) {
   matrix(as.integer(mclust_hc(x, model)), nrow = 2L)
