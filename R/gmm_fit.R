@@ -433,6 +433,34 @@ ridge_component <- function(unregularised, scale_var) {
 # Iterations each of several starts gets before only the best is continued.
 short_run_iterations <- 20L
 
+# Above this many rows, several starts are compared by short EM runs on a
+# random sample of this many rows, and only the best is run on all rows.
+screen_rows <- 20000L
+
+# The start (a one-element list) whose short EM run (at most
+# `short_run_iterations` iterations) on a sample of `screen_rows` rows reaches
+# the highest log-likelihood with every component supported by data; all of
+# `starts` when none does (a start can lose a component in the sample).
+screen_starts <- function(data, k, model, starts, control) {
+  rows <- sort(sample.int(nrow(data), screen_rows))
+  sub <- data[rows, , drop = FALSE]
+  best <- 0L
+  best_loglik <- -Inf
+  for (j in seq_along(starts)) {
+    res <- em_fit_cpp(sub, model, starts[[j]][rows], k,
+                      min(short_run_iterations, control$max_iter[1L]), control$max_iter[2L],
+                      control$tol[1L], control$tol[2L], control$reg, control$scale_var,
+                      control$threads, FALSE)
+    if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
+    if (res$status %in% c(0L, 1L) && res$loglik > best_loglik &&
+        ridge_component(res$unregularised, control$scale_var) == 0L) {
+      best <- j
+      best_loglik <- res$loglik
+    }
+  }
+  if (best == 0L) starts else starts[best]
+}
+
 # EM for one (k, model) from every start.  With several starts, each runs at
 # most `short_run_iterations` iterations; the best that did not converge by
 # then is continued from where it stopped, so that bad starts (which tend to
@@ -446,6 +474,10 @@ fit_candidate <- function(data, k, model, starts, control) {
                       control$reg, control$scale_var, control$threads, control$verbose)
     if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
     res
+  }
+  n_starts <- length(starts)
+  if (n_starts > 1L && nrow(data) > screen_rows && is.null(dim(starts[[1L]]))) {
+    starts <- screen_starts(data, k, model, starts, control)
   }
   first_iter <- if (length(starts) > 1L) {
     min(short_run_iterations, control$max_iter[1L])
@@ -499,7 +531,7 @@ fit_candidate <- function(data, k, model, starts, control) {
     loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,
     icl = bic - 2 * best$sum_log_max,
     iterations = best$iterations, converged = best$converged,
-    loglik_trace = best$loglik_trace, starts = length(starts),
+    loglik_trace = best$loglik_trace, starts = n_starts,
     failed_starts = length(reasons)
   )
 }

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fast_exp.h"
 #include "parallel.h"
 
 namespace emgmm {
@@ -112,6 +113,7 @@ struct BlockScratch {
   Vector q;     // rows, squared Mahalanobis distances; products
   Vector rmax;  // rows
   Vector rsum;  // rows
+  bool finite = true;  // every squared distance of the block is finite
 
   void allocate(Index rows, Index d, Index k) {
     xc.resize(rows, d);
@@ -137,15 +139,23 @@ void block_log_densities(DataMap x, Index r0, const Components& c, Index rows,
   const Index k = c.log_prop.size();
   const Index d = x.cols();
   auto q = s.q.head(rows);
+  s.finite = true;
   for (Index j = 0; j < k; ++j) {
-    centre_block(x, r0, rows, c.means.col(j), s);
     const Matrix& u = c.chol[static_cast<std::size_t>(j)];
     if (c.diagonal) {
-      q = (s.xc.col(0).head(rows) * c.inv_diag(0, j)).cwiseAbs2();
-      for (Index col = 1; col < d; ++col) {
-        q += (s.xc.col(col).head(rows) * c.inv_diag(col, j)).cwiseAbs2();
-      }
-    } else if (d <= kSmallD) {
+      // straight from the data, no centred copy
+      const auto z = [&](Index col) {
+        return ((x.col(col).segment(r0, rows).array() - c.means(col, j)) * c.inv_diag(col, j))
+            .square();
+      };
+      q.array() = z(0);
+      for (Index col = 1; col < d; ++col) q.array() += z(col);
+      s.ld.col(j).head(rows).array() = (c.log_norm(j) + c.log_prop(j)) - 0.5 * q.array();
+      if (!std::isfinite(q.sum())) s.finite = false;
+      continue;
+    }
+    centre_block(x, r0, rows, c.means.col(j), s);
+    if (d <= kSmallD) {
       // z U = xc, solved column by column in place: z_c = (xc_c - sum_{r<c} z_r U_rc) / U_cc
       q.setZero();
       for (Index col = 0; col < d; ++col) {
@@ -161,6 +171,8 @@ void block_log_densities(DataMap x, Index r0, const Components& c, Index rows,
       for (Index col = 1; col < d; ++col) q += xc.col(col).cwiseAbs2();
     }
     s.ld.col(j).head(rows).array() = (c.log_norm(j) + c.log_prop(j)) - 0.5 * q.array();
+    // a vectorised sum is finite only if every term is (no NaN, no overflow)
+    if (!std::isfinite(q.sum())) s.finite = false;
   }
 }
 
@@ -202,12 +214,11 @@ void block_normalise(DataMap x, Index r0, const Components& c, Index rows, Block
   auto t = s.rsum.head(rows);
   m = ld.col(0);
   for (Index j = 1; j < k; ++j) m = m.cwiseMax(ld.col(j));
-  if (m.allFinite() && !ld.hasNaN()) {
+  if (s.finite) {
     // the usual case, column by column; each row's largest term is exp(0) = 1
     t.setZero();
     for (Index j = 0; j < k; ++j) {
-      ld.col(j).array() = (ld.col(j).array() - m.array()).exp();
-      t += ld.col(j);
+      exp_shifted_add(ld.col(j), m, t);
     }
     auto inv = s.q.head(rows);
     inv = t.cwiseInverse();
@@ -246,15 +257,20 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
   const Index d = x.cols();
   for (Index j = 0; j < k; ++j) {
     const auto w = s.ld.col(j).head(rows);
-    centre_block(x, r0, rows, st.shift.col(j), s);
     st.weight(j) += w.sum();
-    for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(rows).dot(w);
     Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
-    if (st.kind == ScatterKind::diagonal) {
+    if (st.kind == ScatterKind::diagonal || d == 1) {
+      // straight from the data, no centred copy
       for (Index c = 0; c < d; ++c) {
-        sc(c, c) += (s.xc.col(c).head(rows).array().square() * w.array()).sum();
+        const auto diff = x.col(c).segment(r0, rows).array() - st.shift(c, j);
+        st.sum(c, j) += (diff * w.array()).sum();
+        sc(c, c) += (diff.square() * w.array()).sum();
       }
-    } else if (d <= kSmallD) {
+      continue;
+    }
+    centre_block(x, r0, rows, st.shift.col(j), s);
+    for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(rows).dot(w);
+    if (d <= kSmallD) {
       auto wx = s.q.head(rows);
       for (Index a = 0; a < d; ++a) {
         wx = s.xc.col(a).head(rows).cwiseProduct(w);

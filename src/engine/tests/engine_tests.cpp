@@ -2,11 +2,13 @@
 // (`make -C src/engine/tests`), with strict warnings, so the engine stays
 // R-free and its invariants are checked directly.
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <random>
 #include <string>
 
 #include "../em.h"
+#include "../fast_exp.h"
 #include "../hc.h"
 #include "../init.h"
 
@@ -208,7 +210,36 @@ void test_hierarchical() {
   check(hc_default_alpha(m) > 0.0, "hc: alpha is positive");
 }
 
+void test_fast_exp() {
+  // every 2^-10 from -745 to 0, odd lengths (the scalar tail), -inf and 0
+  const long n = 745L * 1024L + 3L;
+  Vector v(n);
+  for (long i = 0; i < n - 3; ++i) v(i) = -static_cast<double>(i) / 1024.0;
+  v(n - 3) = -std::numeric_limits<double>::infinity();
+  v(n - 2) = -1e-300;
+  v(n - 1) = -708.5;
+  const Vector x = v;
+  exp_nonpositive(v);
+  double worst = 0.0;
+  for (long i = 0; i < n - 3; ++i) {
+    if (x(i) < -708.0) continue;
+    worst = std::max(worst, std::fabs(v(i) - std::exp(x(i))) / std::exp(x(i)));
+  }
+  check(worst <= 4.0 * std::numeric_limits<double>::epsilon(), "fast exp within 4 eps of std::exp");
+  check(v(0) == 1.0 && v(n - 2) == 1.0, "fast exp(0) = 1");
+  check(v(n - 3) == 0.0 && v(n - 1) >= 0.0 && v(n - 1) < 1e-307, "fast exp(-inf) = 0, below -708 flushed");
+  Vector w = x.head(7);
+  Vector tt = Vector::Constant(7, 1.0);
+  exp_shifted_add(w, Vector::Constant(7, 2.0), tt);
+  bool ok = true;
+  for (int i = 0; i < 7; ++i) {
+    ok = ok && close(w(i), std::exp(x(i) - 2.0), 4e-16) && close(tt(i), 1.0 + w(i), 1e-16);
+  }
+  check(ok, "fast exp: shifted and added");
+}
+
 int main() {
+  test_fast_exp();
   test_single_component();
   test_posterior_and_additivity();
   test_far_points();
