@@ -71,7 +71,11 @@
 #' continued to convergence (bad starts mostly converge slowly, so they cost
 #' little), and the fit with the highest log-likelihood is kept, except
 #' that a fit in which a component collapsed (see "Degenerate fits") is kept
-#' only when every start collapsed.  Even-numbered starts run k-means on
+#' only when every start collapsed.  Above 20000 rows the starts are
+#' compared on a random sample of 20000 rows instead (their k-means already
+#' runs on such a sample): each runs its 20 iterations there, and only the
+#' best is fitted on all the rows (the random sample uses R's random number
+#' generator, so `set.seed()` makes it reproducible).  Even-numbered starts run k-means on
 #' standardised variables (a start that does not depend on the units),
 #' odd-numbered ones on the variables as they are.  The default `n_init = 10`
 #' was chosen by measurement (`bench/n_init.R` in the sources: 17 workloads,

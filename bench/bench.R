@@ -18,8 +18,17 @@
 # tol 1e-8) against mclust::Mclust(x, G = 5, modelNames = "VVV") (its
 # hierarchical start on a subset, tol 1e-5), at 1e5 x 10 and 1e6 x 10.
 #
+# Floor: bench/floor.cpp measures the machine's matrix-multiply rate, exp()
+# rate and read bandwidth at the flags R uses for packages; the floor of an
+# iteration is counted from them as issue 4 counts it.
+# Native flags: emgmm is also built with -O3 -march=native (the kind of
+# ~/.R/Makevars a user may have) into a temporary library and its engine
+# timed beside the default build.
+# Diagonal and spherical models: VVI, EEI, VII and EII against mclust's me().
+#
 # Environment: EMGMM_BENCH_ITERS (default 10), EMGMM_BENCH_QUICK=1 (only the
-# first two workloads, for testing the script), EMGMM_BENCH_NO_README=1.
+# first two workloads, for testing the script), EMGMM_BENCH_NO_README=1,
+# EMGMM_BENCH_NATIVE=0 (no -march=native build).
 suppressPackageStartupMessages({
   library(emgmm)
   library(mclust)
@@ -56,8 +65,7 @@ elapsed <- function(expr) {
 }
 
 # ---- the tools ----
-emgmm_engine <- function(x, start, k, threads) {
-  model <- if (ncol(x) == 1L) "V" else "VVV"
+emgmm_engine <- function(x, start, k, threads, model = if (ncol(x) == 1L) "V" else "VVV") {
   res <- NULL
   t <- elapsed(res <- emgmm:::em_fit_cpp(x, model, start, k, ITERS, 1000, 0, 1e-8,
                                          rep(0, ncol(x)), apply(x, 2, var), threads, FALSE))
@@ -71,8 +79,7 @@ emgmm_gmm_fit <- function(x, start, k, threads) {
   list(s_per_iter = t / fit$iterations, loglik = fit$loglik, iterations = fit$iterations)
 }
 
-mclust_me <- function(x, start, k) {
-  model <- if (ncol(x) == 1L) "V" else "VVV"
+mclust_me <- function(x, start, k, model = if (ncol(x) == 1L) "V" else "VVV") {
   z <- unmap(start)
   fit <- NULL
   t <- elapsed(fit <- me(x, model, z, control = emControl(tol = c(0, 0), itmax = c(ITERS, ITERS))))
@@ -168,6 +175,67 @@ cat(before, hwm(), "\\n")', n, d, n, d, k, n, k), script)
   v[2] - v[1]
 }
 
+# What the machine does at the flags this R uses for packages (the flags
+# emgmm was built with): bench/floor.cpp, compiled by Rcpp::sourceCpp().
+machine <- local({
+  suppressMessages(Rcpp::sourceCpp(file.path("bench", "floor.cpp"), verbose = FALSE,
+                                   showOutput = FALSE))
+  machine_rates(2L)
+})
+
+# The floor of one EM iteration on 2 threads as issue 4 counts it:
+# n k (3 d^2 + 6 d) flops at the machine's matrix-multiply rate, n (k + 1)
+# exp/log at its exp rate, 8 n (d + k) bytes at its read bandwidth; the
+# largest of the three.
+floor_seconds <- function(n, d, k) {
+  max(n * k * (3 * d^2 + 6 * d) / (machine[["gemm_gflops"]] * 1e9),
+      n * (k + 1) * machine[["exp_ns_per_thread"]] * 1e-9 / 2,
+      8 * n * (d + k) / (machine[["read_gb_per_s"]] * 1e9))
+}
+
+# emgmm built with a user's optimisation flags (~/.R/Makevars style:
+# -O3 -march=native) into a temporary library, timed in child processes.
+# EMGMM_BENCH_NATIVE=0 skips it.
+NATIVE <- !identical(Sys.getenv("EMGMM_BENCH_NATIVE"), "0")
+native_lib <- ""
+if (NATIVE) {
+  native_lib <- tempfile("emgmm-native-lib")
+  dir.create(native_lib)
+  makevars <- tempfile("Makevars")
+  writeLines(c("CXXFLAGS = -O3 -march=native", "CXX17FLAGS = -O3 -march=native"), makevars)
+  # from a copy of the sources, so that no object file is shared with the
+  # default build
+  src_copy <- tempfile("emgmm-native-src")
+  dir.create(src_copy)
+  file.copy(c("DESCRIPTION", "NAMESPACE", "R", "src"), src_copy, recursive = TRUE)
+  unlink(Sys.glob(file.path(src_copy, "src", c("*.o", "*.so", "engine/*.o"))))
+  status <- system2(file.path(R.home("bin"), "R"),
+                    c("CMD", "INSTALL", "--preclean", "--no-test-load",
+                      paste0("--library=", native_lib), src_copy),
+                    env = paste0("R_MAKEVARS_USER=", makevars), stdout = FALSE, stderr = FALSE)
+  if (status != 0L) {
+    NATIVE <- FALSE
+    cat("the -march=native build failed; its column is left out\n")
+  }
+}
+
+native_engine <- function(n, d, k) {
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(c(
+    sprintf('suppressPackageStartupMessages(library(emgmm, lib.loc = "%s"))', native_lib),
+    sprintf("ITERS <- %d", ITERS),
+    paste("simulate_workload <-", paste(deparse(simulate_workload), collapse = "\n")),
+    paste("elapsed <-", paste(deparse(elapsed), collapse = "\n")),
+    paste("emgmm_engine <-", paste(deparse(emgmm_engine), collapse = "\n")),
+    sprintf("sim <- simulate_workload(%d, %d, %d)", n, d, k),
+    sprintf("r <- emgmm_engine(sim$x, sim$start, %d, 2L)", k),
+    'cat(r$s_per_iter, r$loglik, "\\n")'), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE)
+  v <- as.numeric(strsplit(trimws(out[length(out)]), " +")[[1]])
+  list(s_per_iter = v[1], loglik = v[2])
+}
+
 fmt <- function(x, digits = 3) {
   ifelse(is.na(x), "", formatC(x, digits = digits, format = "g"))
 }
@@ -184,12 +252,24 @@ lines <- c(
           } else ", ClusterR not installed",
           ITERS),
   "",
+  sprintf(paste("At the flags R builds packages with here (%s), this machine does %.1f GFLOP/s",
+                "of double-precision matrix multiply with Eigen on 2 threads, %.2f ns per",
+                "vectorised exp() per thread (emgmm's), and reads memory at %.1f GB/s",
+                "(`bench/floor.cpp`)."),
+          trimws(gsub(" +", " ", gsub("-ffile-prefix-map=[^ ]*|-fstack-protector-strong|-W[^ ]*|-D_FORTIFY_SOURCE=2",
+                                      "", system2(file.path(R.home("bin"), "R"), c("CMD", "config", "CXXFLAGS"),
+                                                  stdout = TRUE)))),
+          machine[["gemm_gflops"]], machine[["exp_ns_per_thread"]], machine[["read_gb_per_s"]]),
+  "",
   "### Seconds per EM iteration, full covariance, same data and start",
   "",
   paste("| n, d, k | emgmm engine, 1 thread | emgmm engine, 2 threads | gmm_fit(), 2 threads |",
         "mclust me() | scikit-learn | ClusterR | mclust / emgmm (2 threads) |",
-        "fastest peer / emgmm | log-likelihood: emgmm, mclust, scikit-learn |"),
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        "fastest peer / emgmm | floor, these flags | emgmm / floor |",
+        if (NATIVE) "emgmm engine, 2 threads, -O3 -march=native |" else "",
+        "log-likelihood: emgmm, mclust, scikit-learn |"),
+  paste0("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+         if (NATIVE) " --- |" else "", " --- |"))
 for (w in workloads) {
   n <- w[["n"]]; d <- w[["d"]]; k <- w[["k"]]
   sim <- simulate_workload(n, d, k)
@@ -202,13 +282,34 @@ for (w in workloads) {
   peers <- c(mclust = mc$s_per_iter, sklearn = if (is.null(sk)) NA else sk$s_per_iter,
              ClusterR = if (is.null(cr)) NA else cr$s_per_iter)
   fastest <- min(peers, na.rm = TRUE)
-  lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s | %s | %s | %.1fx | %.1fx | %s, %s, %s |",
+  fl <- floor_seconds(n, d, k)
+  nat <- if (NATIVE) native_engine(n, d, k) else NULL
+  lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s | %s | %s | %.1fx | %.1fx | %s | %.1fx | %s%s, %s, %s |",
     format(n, scientific = TRUE), d, k, fmt(e1$s_per_iter), fmt(e2$s_per_iter),
     fmt(g2$s_per_iter), fmt(mc$s_per_iter), fmt(peers[["sklearn"]]), fmt(peers[["ClusterR"]]),
-    mc$s_per_iter / e2$s_per_iter, fastest / e2$s_per_iter,
+    mc$s_per_iter / e2$s_per_iter, fastest / e2$s_per_iter, fmt(fl), e2$s_per_iter / fl,
+    if (NATIVE) paste0(fmt(nat$s_per_iter), " | ") else "",
     format(e2$loglik, digits = 10), format(mc$loglik, digits = 10),
     if (is.null(sk)) "" else format(sk$loglik, digits = 10)))
   cat(lines[length(lines)], "\n")
+  rm(sim)
+  invisible(gc())
+}
+
+lines <- c(lines, "", "### Diagonal and spherical models, seconds per EM iteration, same data and start", "",
+           "| n, d, k | model | emgmm engine, 2 threads | mclust me() | mclust / emgmm | log-likelihood: emgmm, mclust |",
+           "| --- | --- | --- | --- | --- | --- |")
+for (w in if (QUICK) list(c(n = 1e6, d = 2, k = 3)) else list(c(n = 1e6, d = 2, k = 3), c(n = 1e6, d = 10, k = 5))) {
+  n <- w[["n"]]; d <- w[["d"]]; k <- w[["k"]]
+  sim <- simulate_workload(n, d, k)
+  for (model in c("VVI", "EEI", "VII", "EII")) {
+    e2 <- emgmm_engine(sim$x, sim$start, k, 2L, model)
+    mc <- mclust_me(sim$x, sim$start, k, model)
+    lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %.1fx | %s, %s |",
+      format(n, scientific = TRUE), d, k, model, fmt(e2$s_per_iter), fmt(mc$s_per_iter),
+      mc$s_per_iter / e2$s_per_iter, format(e2$loglik, digits = 10), format(mc$loglik, digits = 10)))
+    cat(lines[length(lines)], "\n")
+  }
   rm(sim)
   invisible(gc())
 }

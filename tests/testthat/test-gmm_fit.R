@@ -267,6 +267,35 @@ test_that("results do not depend on the number of threads", {
   expect_identical(f1$iterations, f2$iterations)
 })
 
+test_that("above 20000 rows the starts are screened on a sample, as documented", {
+  sim <- sim_mixture(30000, rbind(c(0, 0), c(4, 4), c(-4, 3)), sds = c(1, 0.5, 1.5),
+                     props = c(0.3, 0.3, 0.4), seed = 11)
+  set.seed(3)
+  fit <- gmm_fit(sim$x, k = 3, model = "VVV", n_init = 4, threads = 1)
+  expect_identical(fit$control$n_init, 4L)
+  # the same procedure, step by step: the starts, the sample, 20 iterations
+  # of each start on the sample, then the best start on all rows
+  set.seed(3)
+  data <- unname(as.matrix(sim$x))
+  starts <- emgmm:::start_points(data, 3L, "kmeans", NULL, 4L, 1L)
+  rows <- sort(sample.int(nrow(data), 20000L))
+  short <- vapply(starts, function(s) {
+    suppressWarnings(gmm_fit(data[rows, ], k = 3, model = "VVV", init = s[rows],
+                             max_iter = 20, threads = 1))$loglik
+  }, numeric(1))
+  best <- gmm_fit(data, k = 3, model = "VVV", init = starts[[which.max(short)]], threads = 1)
+  expect_equal(fit$loglik, best$loglik, tolerance = 1e-12)
+  expect_equal(fit$parameters, best$parameters, tolerance = 1e-10)
+  # and it is mclust's optimum
+  skip_if_not_installed("mclust")
+  set.seed(1)
+  b <- mclust::mclustBIC(sim$x, G = 3, modelNames = "VVV", verbose = FALSE)
+  mclust_loglik <- (b[1L, 1L] + fit$df * log(nrow(sim$x))) / 2
+  # mclust stops at tol 1e-5, emgmm at 1e-8: the same optimum, reached further
+  expect_gte(fit$loglik, mclust_loglik)
+  expect_equal(fit$loglik, mclust_loglik, tolerance = 1e-5)
+})
+
 test_that("set.seed() makes random starts reproducible", {
   set.seed(42)
   a <- gmm_fit(faithful, k = 3, init = "random", threads = 1)
