@@ -114,6 +114,9 @@ struct BlockScratch {
   Vector rmax;  // rows
   Vector rsum;  // rows
   bool finite = true;  // every squared distance of the block is finite
+  std::vector<Index> order;   // rows of the block sorted by label
+  std::vector<Index> offset;  // k + 1: where each label's rows start in `order`
+  std::vector<Index> fill;    // k: next free place of each label in `order`
 
   void allocate(Index rows, Index d, Index k) {
     xc.resize(rows, d);
@@ -121,6 +124,9 @@ struct BlockScratch {
     q.resize(rows);
     rmax.resize(rows);
     rsum.resize(rows);
+    order.resize(static_cast<std::size_t>(rows));
+    offset.resize(static_cast<std::size_t>(k + 1));
+    fill.resize(static_cast<std::size_t>(k));
   }
 };
 
@@ -284,6 +290,49 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
   }
 }
 
+// Adds the statistics of a hard partition (labels in 0..k-1, negative =
+// row left out) to `st`: each row counts for its own component only, so the
+// rows of each label are gathered, centred on the label's shift, and summed
+// (with their scatter when `with_scatter`).
+void block_accumulate_labels(DataMap x, Index r0, Index rows, const IntVector& labels,
+                             bool with_scatter, BlockScratch& s, SuffStats& st) {
+  const Index k = st.weight.size();
+  const Index d = x.cols();
+  std::fill(s.offset.begin(), s.offset.end(), Index(0));
+  for (Index i = 0; i < rows; ++i) {
+    const int lab = labels(r0 + i);
+    if (lab >= 0) ++s.offset[static_cast<std::size_t>(lab) + 1];
+  }
+  for (Index j = 0; j < k; ++j) s.offset[j + 1] += s.offset[j];
+  std::copy(s.offset.begin(), s.offset.end() - 1, s.fill.begin());
+  for (Index i = 0; i < rows; ++i) {
+    const int lab = labels(r0 + i);
+    if (lab >= 0) s.order[static_cast<std::size_t>(s.fill[static_cast<std::size_t>(lab)]++)] = r0 + i;
+  }
+  for (Index j = 0; j < k; ++j) {
+    const Index first = s.offset[j];
+    const Index m = s.offset[j + 1] - first;
+    if (m == 0) continue;
+    for (Index c = 0; c < d; ++c) {
+      const double sh = st.shift(c, j);
+      for (Index r = 0; r < m; ++r) s.xc(r, c) = x(s.order[first + r], c) - sh;
+    }
+    st.weight(j) += static_cast<double>(m);
+    for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).sum();
+    if (!with_scatter) continue;
+    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
+    if (st.kind == ScatterKind::diagonal || d == 1) {
+      for (Index c = 0; c < d; ++c) sc(c, c) += s.xc.col(c).head(m).squaredNorm();
+    } else if (d <= kSmallD) {
+      for (Index a = 0; a < d; ++a) {
+        for (Index b = a; b < d; ++b) sc(b, a) += s.xc.col(a).head(m).dot(s.xc.col(b).head(m));
+      }
+    } else {
+      sc.selfadjointView<Eigen::Lower>().rankUpdate(s.xc.topRows(m).transpose());
+    }
+  }
+}
+
 void finish_scatter(SuffStats& st) {
   if (st.kind != ScatterKind::full) return;
   for (Matrix& s : st.scatter) s = s.selfadjointView<Eigen::Lower>();
@@ -365,24 +414,19 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
 void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
                       ScatterKind kind, int threads, SuffStats& out) {
   const int d = static_cast<int>(x.cols());
-  auto fill_weights = [&](BlockScratch& s, Index r0, Index rows) {
+  bool scatter = false;
+  auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
     if (weights) {
       s.ld.topRows(rows) = weights->middleRows(r0, rows);
+      block_accumulate(x, r0, rows, s, st);
     } else {
-      s.ld.topRows(rows).setZero();
-      for (Index i = 0; i < rows; ++i) {
-        const int lab = (*labels)(r0 + i);
-        if (lab >= 0) s.ld(i, lab) = 1.0;
-      }
+      block_accumulate_labels(x, r0, rows, *labels, scatter, s, st);
     }
-  };
-  auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
-    fill_weights(s, r0, rows);
-    block_accumulate(x, r0, rows, s, st);
   };
   // Pass 1 finds the weighted means; pass 2 accumulates about them.
   SuffStats first;
   accumulate_blocks(x, k, Matrix::Zero(d, k), ScatterKind::diagonal, threads, first, body);
+  scatter = true;
   Matrix means = Matrix::Zero(d, k);
   for (int j = 0; j < k; ++j) {
     if (first.weight(j) > 0.0) means.col(j) = first.sum.col(j) / first.weight(j);
