@@ -3,7 +3,8 @@
 # (through tools/install-deps.sh, which first tries Debian's r-cran-* packages
 # when run as root).  When the default library is not writable, packages go to
 # the user library (R_LIBS_USER), which is created and used.
-need <- c("Rcpp", "RcppEigen", "mclust", "testthat")
+need <- c("Rcpp", "RcppEigen", "mclust", "testthat", "knitr", "rmarkdown", "ggplot2", "broom",
+          "tibble", "generics")
 have <- rownames(installed.packages())
 missing <- setdiff(need, have)
 if (length(missing) > 0L) {
@@ -24,4 +25,7 @@ if (length(missing) > 0L) {
 still <- setdiff(need, rownames(installed.packages()))
 if (length(still) > 0L) {
   stop("could not install: ", paste(still, collapse = ", "))
+}
+if (!nzchar(Sys.which("pandoc")) && !nzchar(Sys.getenv("RSTUDIO_PANDOC"))) {
+  message("pandoc was not found: the vignette cannot be built (install pandoc).")
 }
