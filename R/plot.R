@@ -1,0 +1,414 @@
+#' Plot a Gaussian mixture fit
+#'
+#' Draws a fitted mixture with base graphics: the data with the fitted
+#' density, the classification, the uncertainty of each classification, the
+#' model selection curves, or the log-likelihood trace of EM.  It never asks
+#' a question or waits for a key, so it is safe in scripts and R Markdown;
+#' each call draws one figure (several panels for more than two variables).
+#'
+#' * `"density"`: for one variable, a histogram of the data with the fitted
+#'   mixture density (black) and each component's weighted density
+#'   (proportion times its normal density, in the component's colour); for
+#'   two, the data with contours of the mixture density enclosing about 25%,
+#'   50%, 75% and 95% of the fitted mixture's mass; for more, the same for each pair of
+#'   variables (the marginal mixture of the pair).
+#' * `"classification"`: for one variable, one strip per component with a
+#'   tick at each observation classified there and the component's mean
+#'   marked; for two, the observations coloured and shaped by component with
+#'   each component's 95% covariance ellipse and mean; for more, each pair.
+#' * `"uncertainty"`: the same, with point sizes growing with the
+#'   uncertainty `1 - max posterior` of each observation (in 1-D, the
+#'   uncertainty itself against the data).
+#' * `"selection"`: the criterion (`fit$criterion`) against the number of
+#'   components, one line per covariance model, the selected pair circled.
+#'   Needs a fit over several (k, model) pairs.
+#' * `"loglik"`: the log-likelihood at each EM iteration.
+#'
+#' @param x A `"gmm"` object from [gmm_fit()].
+#' @param type One of `"density"`, `"classification"`, `"uncertainty"`,
+#'   `"selection"` and `"loglik"`.  By default `"density"` for one variable
+#'   and `"classification"` for more.
+#' @param dimens The variables to show, by index or name: one gives 1-D
+#'   plots of that variable (its marginal mixture), two a scatter plot, more
+#'   a matrix of pairs.  By default all of them (at most 6).
+#' @param ... Graphical arguments for the main plotting call, such as `main`,
+#'   `xlab`, `ylab`, `xlim`, `ylim`, `cex`, `breaks` (the histogram) or `col`
+#'   and `pch` (one per component).
+#' @return `x`, invisibly.
+#' @seealso [autoplot.gmm()] for ggplot2 versions of the same figures.
+#' @examples
+#' fit <- gmm_fit(series, k = 3, threads = 1)
+#' plot(fit)                            # histogram and fitted density
+#' plot(fit, type = "classification")
+#'
+#' fit2 <- gmm_fit(faithful, k = 1:4, model = c("VVV", "EEE", "VII"), threads = 1)
+#' plot(fit2)                           # classification with ellipses
+#' plot(fit2, type = "density")
+#' plot(fit2, type = "uncertainty")
+#' plot(fit2, type = "selection")
+#' plot(fit2, type = "loglik")
+#'
+#' fit4 <- gmm_fit(iris[1:4], k = 3, threads = 1)
+#' plot(fit4, type = "classification")  # every pair of variables
+#' plot(fit4, dimens = c("Petal.Length", "Petal.Width"))
+#' @importFrom graphics plot
+#' @export
+plot.gmm <- function(x, type = NULL, dimens = NULL, ...) {
+  ecall <- sys.call()
+  ecall[[1L]] <- as.name("plot")
+  check_gmm_object(x, ecall)
+  type <- if (is.null(type)) {
+    if (x$d == 1L) "density" else "classification"
+  } else {
+    check_choice(type, plot_types, "type", ecall)
+  }
+  dots <- list(...)
+  if (type == "selection") return(invisible(plot_selection(x, dots, ecall)))
+  if (type == "loglik") return(invisible(plot_loglik(x, dots)))
+  dims <- check_dimens(x, dimens, ecall)
+  view <- marginal_view(x, dims)
+  style <- component_style(x$k, dots)
+  dots$col <- NULL
+  dots$pch <- NULL
+  if (length(dims) == 1L) {
+    switch(type,
+      density = plot_density_1d(view, style, dots),
+      classification = plot_classification_1d(view, style, dots),
+      uncertainty = plot_uncertainty_1d(view, style, dots)
+    )
+  } else if (length(dims) == 2L) {
+    args <- utils::modifyList(list(xlab = view$vars[1L], ylab = view$vars[2L],
+                                   main = plot_title(view, type)), dots)
+    plot_panel(view, 1L, 2L, type, style, args, labels = TRUE)
+    legend_components(view, style, type)
+  } else {
+    plot_pairs(view, type, style, dots)
+  }
+  invisible(x)
+}
+
+plot_types <- c("density", "classification", "uncertainty", "selection", "loglik")
+
+# `dimens` as column indices: NULL = all (at most 6), else distinct indices
+# or names of the fit's variables.
+check_dimens <- function(x, dimens, call) {
+  vars <- variable_names(x)
+  if (is.null(dimens)) return(seq_len(min(x$d, 6L)))
+  if (is.character(dimens) && !anyNA(dimens)) {
+    idx <- match(dimens, vars)
+    if (anyNA(idx)) {
+      abort_input(sprintf("`dimens` must name variables of the fit (%s); `%s` is not one.",
+                          paste(vars, collapse = ", "), dimens[is.na(idx)][1L]), call)
+    }
+  } else if (is.numeric(dimens) && !anyNA(dimens) && all(dimens == round(dimens)) &&
+             all(dimens >= 1) && all(dimens <= x$d)) {
+    idx <- as.integer(dimens)
+  } else {
+    abort_input(sprintf(paste0("`dimens` must be variable names or whole numbers between ",
+                               "1 and %d, not %s."), x$d, describe(dimens)), call)
+  }
+  if (length(idx) == 0L || anyDuplicated(idx)) {
+    abort_input("`dimens` must choose at least one variable, each once.", call)
+  }
+  idx
+}
+
+# The data and the marginal mixture of the chosen variables: a mixture of
+# Gaussians restricted to some variables is the mixture of the restricted
+# components.
+marginal_view <- function(x, dims) {
+  p <- x$parameters
+  list(
+    fit = x,
+    data = x$data[, dims, drop = FALSE],
+    vars = variable_names(x)[dims],
+    proportions = p$proportions,
+    means = p$means[, dims, drop = FALSE],
+    covariances = p$covariances[dims, dims, , drop = FALSE],
+    classification = x$classification,
+    uncertainty = x$uncertainty,
+    k = x$k
+  )
+}
+
+# Colours and symbols, one per component: the Okabe-Ito palette (without
+# its black) up to 7 components, HCL "Dark 3" beyond; `col` and `pch` in
+# `dots` override them.
+component_style <- function(k, dots) {
+  col <- if (!is.null(dots$col)) {
+    rep_len(dots$col, k)
+  } else if (k <= 7L) {
+    unname(grDevices::palette.colors(k + 1L, "Okabe-Ito"))[-1L]
+  } else {
+    grDevices::hcl.colors(k, "Dark 3")
+  }
+  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, k) else rep_len(c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4), k)
+  list(col = col, pch = pch)
+}
+
+plot_title <- function(view, type) {
+  fit <- view$fit
+  sprintf("%s: %d component%s, model %s", switch(type,
+    density = "Fitted density", classification = "Classification",
+    uncertainty = "Classification uncertainty"), fit$k, if (fit$k == 1L) "" else "s", fit$model)
+}
+
+# Log mixture density of the rows of `m` under the view's marginal mixture.
+view_logdensity <- function(view, m) {
+  res <- predict_cpp(m, view$proportions, view$means, view$covariances, FALSE, 1L)
+  res$logdensity
+}
+
+# ---- one variable ----
+
+plot_density_1d <- function(view, style, dots) {
+  x <- view$data[, 1L]
+  sd <- sqrt(view$covariances[1L, 1L, ])
+  grid <- seq(min(x), max(x), length.out = 512L)
+  pad <- 0.05 * diff(range(grid))
+  grid <- seq(min(x) - pad, max(x) + pad, length.out = 512L)
+  comp <- vapply(seq_len(view$k), function(j) {
+    view$proportions[j] * stats::dnorm(grid, view$means[j, 1L], sd[j])
+  }, numeric(length(grid)))
+  comp <- matrix(comp, ncol = view$k)
+  mix <- exp(view_logdensity(view, matrix(grid, ncol = 1L)))
+  breaks <- if (!is.null(dots$breaks)) dots$breaks else hist_breaks(x)
+  h <- graphics::hist(x, breaks = breaks, plot = FALSE)
+  args <- utils::modifyList(list(
+    x = h, freq = FALSE, col = "grey92", border = "grey60",
+    main = plot_title(view, "density"), xlab = view$vars[1L], ylab = "density",
+    xlim = range(grid, h$breaks), ylim = c(0, 1.08 * max(h$density, mix))), dots)
+  args$breaks <- NULL
+  do.call(graphics::plot, args)
+  graphics::lines(grid, mix, lwd = 4, col = "grey20")
+  for (j in seq_len(view$k)) graphics::lines(grid, comp[, j], col = style$col[j], lwd = 2)
+  graphics::rug(x, col = "grey40")
+  graphics::legend(emptier_corner(grid, mix), bty = "n", cex = 0.85, lwd = c(4, rep(2, view$k)),
+                   col = c("grey20", style$col),
+                   legend = c("mixture", paste("component", component_labels(view))))
+}
+
+# Histogram breaks: the Freedman-Diaconis number of classes, at least
+# Sturges' and 2 sqrt(n) (narrow components need narrow bins), at most 100.
+hist_breaks <- function(x) {
+  n <- min(max(grDevices::nclass.Sturges(x), grDevices::nclass.FD(x), ceiling(2 * sqrt(length(x)))),
+           100L)
+  pretty(range(x), n = n)
+}
+
+# "topleft" or "topright", whichever third of the curve is lower.
+emptier_corner <- function(grid, y) {
+  third <- length(grid) %/% 3L
+  if (max(y[seq_len(third)]) <= max(y[length(y) - seq_len(third) + 1L])) "topleft" else "topright"
+}
+
+component_labels <- function(view) {
+  sprintf("%d (%.0f%%)", seq_len(view$k), 100 * view$proportions)
+}
+
+plot_classification_1d <- function(view, style, dots) {
+  x <- view$data[, 1L]
+  cls <- view$classification
+  k <- view$k
+  args <- utils::modifyList(list(
+    x = range(x), y = c(0.5, k + 0.5), type = "n", yaxt = "n",
+    main = plot_title(view, "classification"), xlab = view$vars[1L], ylab = "component"), dots)
+  do.call(graphics::plot, args)
+  graphics::axis(2, at = seq_len(k), labels = seq_len(k), las = 1)
+  graphics::abline(h = seq_len(k), col = "grey90")
+  graphics::segments(x, cls - 0.3, x, cls + 0.3, col = style$col[cls])
+  graphics::points(view$means[, 1L], seq_len(k), pch = 23, cex = 1.6, bg = "white",
+                   col = "black", lwd = 1.5)
+}
+
+plot_uncertainty_1d <- function(view, style, dots) {
+  x <- view$data[, 1L]
+  u <- view$uncertainty
+  cls <- view$classification
+  args <- utils::modifyList(list(
+    x = x, y = u, type = "h", col = style$col[cls],
+    ylim = c(0, 1.35 * max(u, 1 - 1 / view$k, 1e-3)),
+    main = plot_title(view, "uncertainty"), xlab = view$vars[1L],
+    ylab = "uncertainty (1 - max posterior)"), dots)
+  do.call(graphics::plot, args)
+  graphics::points(x, u, pch = style$pch[cls], col = style$col[cls], cex = 0.7)
+  graphics::abline(h = 1 - 1 / view$k, lty = 3, col = "grey50")
+  graphics::text(graphics::par("usr")[2L], 1 - 1 / view$k, "largest possible: 1 - 1/k",
+                 adj = c(1.02, -0.4), cex = 0.75, col = "grey40")
+  legend_components(view, style, "classification")
+}
+
+# ---- two variables: one panel ----
+
+# Draws the panel of variables a (horizontal) and b (vertical) of the view,
+# opening the plot with `args`.  Unless `args` sets them, the limits hold the
+# data and, for "classification" and "density", every component's 95%
+# ellipse (so that no ellipse or outer contour is cut off).
+plot_panel <- function(view, a, b, type, style, args, labels = FALSE) {
+  xy <- view$data[, c(a, b), drop = FALSE]
+  cls <- view$classification
+  sub <- list(proportions = view$proportions, means = view$means[, c(a, b), drop = FALSE],
+              covariances = view$covariances[c(a, b), c(a, b), , drop = FALSE])
+  ellipses <- lapply(seq_len(view$k), function(j) {
+    ellipse_points(sub$means[j, ], matrix(sub$covariances[, , j], 2L, 2L))
+  })
+  cex <- if (!is.null(args$cex)) args$cex else 1
+  args$cex <- NULL
+  do.call(graphics::plot, utils::modifyList(list(x = variable_limits(view, a, type),
+                                                 y = variable_limits(view, b, type),
+                                                 type = "n"), args))
+  if (type == "density") {
+    graphics::points(xy, pch = 16, cex = 0.6 * cex, col = "grey55")
+    density_contours(sub, graphics::par("usr"), labels)
+  } else if (type == "classification") {
+    graphics::points(xy, pch = style$pch[cls], col = style$col[cls], cex = 0.8 * cex)
+    for (j in seq_len(view$k)) graphics::lines(ellipses[[j]], col = style$col[j], lwd = 2)
+    graphics::points(sub$means, pch = 3, cex = 1.5 * cex, lwd = 2.5)
+  } else {
+    u <- view$uncertainty
+    size <- 0.4 + 2.2 * sqrt(u / max(u, 1e-12))
+    graphics::points(xy, pch = 16, col = style$col[cls], cex = size * cex)
+  }
+}
+
+# Contours of the mixture density at the levels that enclose about 25%, 50%,
+# 75% and 95% of the mixture's mass (its highest-density regions).
+density_contours <- function(sub, usr, labels) {
+  gx <- seq(usr[1L], usr[2L], length.out = 121L)
+  gy <- seq(usr[3L], usr[4L], length.out = 121L)
+  grid <- as.matrix(expand.grid(gx, gy))
+  view <- list(proportions = sub$proportions, means = sub$means, covariances = sub$covariances)
+  z <- matrix(exp(view_logdensity(view, grid)), length(gx), length(gy))
+  levels <- hdr_levels(sub, c(0.25, 0.5, 0.75, 0.95))
+  graphics::contour(gx, gy, z, levels = levels, add = TRUE, drawlabels = labels,
+                    labels = c("25%", "50%", "75%", "95%"), col = "#0B3C8C", lwd = 1.6,
+                    labcex = 0.7)
+}
+
+# Density levels whose upper sets hold the given masses of a 2-D mixture:
+# quantiles of the density at points of each component placed
+# deterministically (a radial lattice of the standard normal, mapped through
+# each component's Cholesky factor), weighted by the proportions.
+hdr_levels <- function(sub, mass) {
+  k <- length(sub$proportions)
+  # 64 radii at the quantiles of the chi-square(2) distribution, 64 angles
+  r <- sqrt(stats::qchisq((seq_len(64L) - 0.5) / 64L, df = 2L))
+  th <- 2 * pi * (seq_len(64L) - 0.5) / 64L
+  std <- cbind(rep(r, each = 64L) * cos(th), rep(r, each = 64L) * sin(th))
+  pts <- do.call(rbind, lapply(seq_len(k), function(j) {
+    u <- chol(matrix(sub$covariances[, , j], 2L, 2L))
+    sweep(std %*% u, 2L, sub$means[j, ], "+")
+  }))
+  w <- rep(sub$proportions, each = nrow(std))
+  dens <- exp(view_logdensity(sub, pts))
+  o <- order(dens, decreasing = TRUE)
+  cum <- cumsum(w[o]) / sum(w)
+  vapply(mass, function(m) dens[o][which(cum >= m)[1L]], numeric(1))
+}
+
+# Axis range of variable a: its data and, but for "uncertainty", the extent
+# of every component's 95% ellipse along it (mu_a +- sqrt(qchisq(0.95, 2)
+# S_aa), the same in every pair, so the panels of a pairs plot line up).
+variable_limits <- function(view, a, type) {
+  x <- view$data[, a]
+  if (type == "uncertainty") return(range(x))
+  half <- sqrt(stats::qchisq(0.95, df = 2L) * view$covariances[a, a, ])
+  range(x, view$means[, a] - half, view$means[, a] + half)
+}
+
+# Points of the ellipse {y : (y - mu)' S^-1 (y - mu) = qchisq(level, 2)}.
+ellipse_points <- function(mu, s, level = 0.95, n = 100L) {
+  e <- eigen(s, symmetric = TRUE)
+  r <- sqrt(stats::qchisq(level, df = 2L))
+  th <- seq(0, 2 * pi, length.out = n)
+  circle <- rbind(cos(th), sin(th))
+  pts <- t(e$vectors %*% (sqrt(pmax(e$values, 0)) * r * circle))
+  sweep(pts, 2L, mu, "+")
+}
+
+legend_components <- function(view, style, type, where = "topleft", cex = 0.8) {
+  if (type == "density") return(invisible())
+  graphics::legend(where, bty = "n", cex = cex, col = style$col,
+                   pch = if (type == "uncertainty") 16 else style$pch,
+                   legend = component_labels(view),
+                   title = if (type == "uncertainty") "component (larger: more uncertain)" else "component")
+}
+
+# ---- more variables: pairs ----
+
+plot_pairs <- function(view, type, style, dots) {
+  m <- ncol(view$data)
+  op <- graphics::par(mfrow = c(m, m), mar = rep(0.25, 4L), oma = c(3.5, 3.5, 4.5, 1.5))
+  on.exit(graphics::par(op))
+  main <- if (!is.null(dots$main)) dots$main else plot_title(view, type)
+  if (type == "density" && is.null(dots$main)) {
+    main <- paste0(main, "\ncontours enclose 25%, 50%, 75% and 95% of each pair's mixture")
+  }
+  dots$main <- NULL
+  dots$xlab <- NULL
+  dots$ylab <- NULL
+  for (b in seq_len(m)) {
+    for (a in seq_len(m)) {
+      if (a == b) {
+        graphics::plot(0:1, 0:1, type = "n", axes = FALSE, xlab = "", ylab = "")
+        graphics::box(col = "grey70")
+        graphics::text(0.5, if (a == 1L && type != "density") 0.82 else 0.5, view$vars[a],
+                       cex = 1.2, font = 2)
+        if (a == 1L) legend_components(view, style, type, where = "bottom", cex = 0.7)
+        next
+      }
+      args <- utils::modifyList(list(xlab = "", ylab = "", xaxt = "n", yaxt = "n"), dots)
+      plot_panel(view, a, b, type, style, args)
+      if (b == m) graphics::axis(1, cex.axis = 0.8)
+      if (a == 1L) graphics::axis(2, cex.axis = 0.8, las = 1)
+    }
+  }
+  graphics::mtext(main, side = 3, outer = TRUE, line = 0.8, font = 2, cex = 1.05)
+}
+
+# ---- selection and log-likelihood ----
+
+plot_selection <- function(x, dots, call) {
+  sel <- x$selection
+  if (is.null(sel)) {
+    abort_input(sprintf(paste0("`type = \"selection\"` needs a fit over several (k, model) ",
+                               "pairs, e.g. `gmm_fit(x, k = 1:9, model = \"all\")`; this fit ",
+                               "has one (k = %d, model %s)."), x$k, x$model), call)
+  }
+  crit <- x$criterion
+  models <- unique(sel$model)
+  ks <- sort(unique(sel$k))
+  vals <- vapply(models, function(m) {
+    sel[[crit]][match(paste(ks, m), paste(sel$k, sel$model))]
+  }, numeric(length(ks)))
+  vals <- matrix(vals, nrow = length(ks))
+  nm <- length(models)
+  col <- if (!is.null(dots$col)) rep_len(dots$col, nm) else
+    grDevices::hcl.colors(nm, if (nm <= 4L) "Dark 2" else "Dark 3")
+  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, nm) else rep_len(c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4, 8, 3, 7, 9, 10, 12), nm)
+  dots$col <- NULL
+  dots$pch <- NULL
+  if (all(is.na(vals))) vals[] <- 0
+  args <- utils::modifyList(list(
+    x = ks, y = vals, type = "b", lty = 1, lwd = 1.5, col = col, pch = pch,
+    xlab = "number of components k", ylab = sprintf("%s (lower is better)", toupper(crit)),
+    main = sprintf("Model selection by %s", toupper(crit)), xaxt = "n"), dots)
+  do.call(graphics::matplot, args)
+  graphics::axis(1, at = ks)
+  graphics::points(x$k, x[[crit]], cex = 3, lwd = 2)
+  graphics::legend("topright", bty = "n", cex = 0.8, ncol = if (nm > 8L) 2L else 1L,
+                   legend = models, col = col, pch = pch, lty = 1)
+  invisible(x)
+}
+
+plot_loglik <- function(x, dots) {
+  tr <- x$loglik_trace
+  args <- utils::modifyList(list(
+    x = seq_along(tr), y = tr, type = "b", pch = 16, cex = 0.7,
+    xlab = "EM iteration", ylab = "log-likelihood",
+    main = sprintf("EM log-likelihood (%s after %d iteration%s)",
+                   if (x$converged) "converged" else "not converged",
+                   x$iterations, if (x$iterations == 1L) "" else "s")), dots)
+  do.call(graphics::plot, args)
+  invisible(x)
+}

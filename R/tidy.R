@@ -1,0 +1,184 @@
+#' Tidy summaries of a Gaussian mixture fit (broom)
+#'
+#' Methods for the generics of broom (from the generics package), registered
+#' when broom or generics is installed; emgmm does not depend on either.
+#'
+#' * `tidy()`: one row per component, with its `component` number, `size`
+#'   (observations classified there), `proportion`, then `mean.<variable>`
+#'   and `variance.<variable>` for each variable (the diagonal of its
+#'   covariance matrix).
+#' * `glance()`: one row for the fit: `k`, `model`, `loglik`, `df`, `bic`,
+#'   `icl`, `aic`, `n`, `converged`, `iterations`.
+#' * `augment()`: the data (by default those of the fit, or `newdata`) with
+#'   `.class` (the most probable component), `.uncertainty`
+#'   (`1 - max posterior`) and one column of posterior probabilities per
+#'   component, `.posterior_1`, ..., `.posterior_k`.
+#'
+#' Each returns a tibble when the tibble package is installed (as it is with
+#' broom), otherwise a data frame.
+#'
+#' @param x A `"gmm"` object.
+#' @param data The data the fit was made on, to which the columns are added;
+#'   by default the fit's own data (`x$data`).
+#' @param newdata New observations with the fit's variables, instead of
+#'   `data`.
+#' @param ... Not used.
+#' @return A tibble (or data frame).
+#' @seealso [as.data.frame.gmm()] for the model selection table.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 2, threads = 1)
+#' if (requireNamespace("broom", quietly = TRUE)) {
+#'   broom::tidy(fit)
+#'   broom::glance(fit)
+#'   head(broom::augment(fit))
+#' }
+#' @name tidy.gmm
+NULL
+
+#' @rdname tidy.gmm
+#' @export
+tidy.gmm <- function(x, ...) {
+  if (!is_emgmm_fit(x)) return(broom_method("tidy", x, ...))
+  ecall <- sys.call()
+  check_gmm_object(x, ecall)
+  check_dots(list(...), ecall)
+  p <- x$parameters
+  vars <- variable_names(x)
+  variances <- matrix(vapply(seq_len(x$k), function(j) {
+    diag(matrix(p$covariances[, , j], x$d, x$d))
+  }, numeric(x$d)), nrow = x$d)
+  out <- data.frame(component = seq_len(x$k),
+                    size = tabulate(x$classification, nbins = x$k),
+                    proportion = p$proportions)
+  means <- as.data.frame(matrix(p$means, x$k, x$d, dimnames = list(NULL, paste0("mean.", vars))),
+                         optional = TRUE)
+  vari <- as.data.frame(matrix(t(variances), x$k, x$d,
+                               dimnames = list(NULL, paste0("variance.", vars))),
+                        optional = TRUE)
+  as_tidy_table(cbind(out, means, vari))
+}
+
+#' @rdname tidy.gmm
+#' @export
+glance.gmm <- function(x, ...) {
+  if (!is_emgmm_fit(x)) return(broom_method("glance", x, ...))
+  ecall <- sys.call()
+  check_gmm_object(x, ecall)
+  check_dots(list(...), ecall)
+  as_tidy_table(data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df,
+                           bic = x$bic, icl = x$icl, aic = x$aic, n = x$n,
+                           converged = x$converged, iterations = x$iterations))
+}
+
+#' @rdname tidy.gmm
+#' @export
+augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
+  if (!is_emgmm_fit(x)) return(broom_method("augment", x, data = data, newdata = newdata, ...))
+  ecall <- sys.call()
+  check_gmm_object(x, ecall)
+  check_dots(list(...), ecall)
+  if (!is.null(newdata)) {
+    post <- stats::predict(x, newdata, type = "posterior")
+    base <- newdata
+  } else {
+    if (NROW(data) != x$n) {
+      abort_input(sprintf(paste0("`data` must be the %d observations the fit was made on ",
+                                 "(use `newdata` for others), not %d rows."), x$n, NROW(data)),
+                  ecall)
+    }
+    post <- x$posterior
+    base <- data
+  }
+  base <- if (is.data.frame(base)) {
+    base
+  } else {
+    m <- as.matrix(base)
+    if (is.null(colnames(m))) colnames(m) <- variable_names(x)
+    as.data.frame(m, optional = TRUE)
+  }
+  cls <- max.col(post, ties.method = "first")
+  maxpost <- post[cbind(seq_len(nrow(post)), cls)]
+  extra <- data.frame(.class = cls, .uncertainty = 1 - maxpost)
+  postdf <- as.data.frame(matrix(post, nrow(post), x$k,
+                                 dimnames = list(NULL, paste0(".posterior_", seq_len(x$k)))),
+                          optional = TRUE)
+  out <- cbind(base, extra, postdf)
+  rownames(out) <- NULL
+  as_tidy_table(out)
+}
+
+# The class "gmm" is also that of the gmm package's GMM estimates, for which
+# broom has tidy() and glance() methods: those objects go to broom's.
+is_emgmm_fit <- function(x) {
+  is.list(x) && is.list(x$parameters) && !is.null(x$parameters$proportions)
+}
+
+broom_method <- function(name, x, ...) {
+  f <- if (requireNamespace("broom", quietly = TRUE)) {
+    get0(paste0(name, ".gmm"), envir = asNamespace("broom"), inherits = FALSE)
+  }
+  if (!is.function(f)) {
+    stop(sprintf("no %s() method for this \"gmm\" object (it is not a fit of emgmm)", name),
+         call. = FALSE)
+  }
+  f(x, ...)
+}
+
+as_tidy_table <- function(df) {
+  if (requireNamespace("tibble", quietly = TRUE)) tibble::as_tibble(df) else df
+}
+
+#' The model selection table as a data frame
+#'
+#' One row per fitted (k, model) pair, as in `x$selection`: `k`, `model`,
+#' `loglik`, `df`, `bic`, `icl`, `aic`, `iterations`, `converged`,
+#' `degenerate` and `reason`.  For a fit of a single pair, the one row of
+#' that fit.
+#'
+#' @param x A `"gmm"` object.
+#' @param row.names,optional Not used (as in [base::as.data.frame()]).
+#' @param ... Not used.
+#' @return A data frame.
+#' @examples
+#' fit <- gmm_fit(faithful, k = 1:3, model = c("VVV", "EEE"), threads = 1)
+#' as.data.frame(fit)
+#' @export
+as.data.frame.gmm <- function(x, row.names = NULL, optional = FALSE, ...) {
+  if (!is.null(x$selection)) {
+    out <- x$selection
+  } else {
+    out <- data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df, bic = x$bic,
+                      icl = x$icl, aic = x$aic, iterations = x$iterations,
+                      converged = x$converged, degenerate = isTRUE(x$degenerate),
+                      reason = NA_character_)
+  }
+  rownames(out) <- NULL
+  out
+}
+
+# Registers `fun` as the method of `generic` ("pkg::name") for class "gmm"
+# now if pkg is loaded, and whenever it is loaded later (as vctrs does), so
+# that suggested packages need not be installed.  broom registers methods of
+# its own for class "gmm" (the gmm package's); registering again after broom
+# loads keeps emgmm's, which hand other "gmm" objects to broom's.
+register_s3_method <- function(generic, fun, after = character()) {
+  parts <- strsplit(generic, "::", fixed = TRUE)[[1L]]
+  pkg <- parts[1L]
+  name <- parts[2L]
+  register <- function(...) {
+    if (isNamespaceLoaded(pkg)) registerS3method(name, "gmm", fun, envir = asNamespace(pkg))
+  }
+  for (p in c(pkg, after)) {
+    if (isNamespaceLoaded(p)) register()
+    setHook(packageEvent(p, "onLoad"), register)
+  }
+  invisible()
+}
+
+.onLoad <- function(libname, pkgname) {
+  register_s3_method("generics::tidy", tidy.gmm, after = "broom")
+  register_s3_method("generics::glance", glance.gmm, after = "broom")
+  register_s3_method("generics::augment", augment.gmm, after = "broom")
+  register_s3_method("ggplot2::autoplot", autoplot.gmm)
+  invisible()
+}

@@ -1,0 +1,99 @@
+# Every plot type on 1-D, 2-D and 4-D fits draws into a png device without
+# error, produces a non-empty file, and asks nothing (no prompt, no menu).
+
+fits_for_plots <- function() {
+  set.seed(1)
+  list(
+    one = gmm_fit(series, k = 3, threads = 1),
+    two = gmm_fit(faithful, k = 1:3, model = c("VVV", "EEE", "VII"), threads = 1),
+    four = gmm_fit(iris[1:4], k = 3, threads = 1)
+  )
+}
+
+draw_png <- function(expr) {
+  file <- tempfile(fileext = ".png")
+  grDevices::png(file, width = 640, height = 480)
+  on.exit(unlink(file))
+  ok <- tryCatch({
+    force(expr)
+    TRUE
+  }, finally = grDevices::dev.off())
+  c(ok = ok, size = file.size(file))
+}
+
+test_that("every plot type draws on 1-D, 2-D and 4-D fits", {
+  fits <- fits_for_plots()
+  old <- grDevices::devAskNewPage(FALSE)
+  on.exit(grDevices::devAskNewPage(old))
+  for (nm in names(fits)) {
+    for (type in c("density", "classification", "uncertainty", "loglik")) {
+      res <- draw_png(expect_invisible(plot(fits[[nm]], type = type)))
+      expect_true(res[["ok"]] == 1, label = paste(nm, type))
+      expect_gt(res[["size"]], 2000)
+    }
+  }
+  res <- draw_png(plot(fits$two, type = "selection"))
+  expect_gt(res[["size"]], 2000)
+  # the default: density in 1-D, classification otherwise
+  expect_gt(draw_png(plot(fits$one))[["size"]], 2000)
+  expect_gt(draw_png(plot(fits$four))[["size"]], 2000)
+  # graphical arguments pass through
+  expect_gt(draw_png(plot(fits$two, type = "classification", main = "faithful", cex = 0.5,
+                          col = c("red", "blue", "darkgreen"), pch = 1:3))[["size"]], 2000)
+  expect_gt(draw_png(plot(fits$one, main = "series", breaks = 20, xlim = c(20, 50)))[["size"]],
+            2000)
+  expect_gt(draw_png(plot(fits$two, type = "selection", main = "BIC", col = 1:3))[["size"]], 2000)
+})
+
+test_that("dimens chooses the variables, by index or name", {
+  fits <- fits_for_plots()
+  for (type in c("density", "classification", "uncertainty")) {
+    expect_gt(draw_png(plot(fits$four, type = type, dimens = c("Petal.Length", "Petal.Width")))[["size"]], 2000)
+    expect_gt(draw_png(plot(fits$four, type = type, dimens = 3))[["size"]], 2000)
+    expect_gt(draw_png(plot(fits$four, type = type, dimens = c(1, 3, 4)))[["size"]], 2000)
+  }
+})
+
+test_that("the plot leaves the graphics parameters as it found them", {
+  fits <- fits_for_plots()
+  file <- tempfile(fileext = ".png")
+  grDevices::png(file)
+  on.exit({
+    grDevices::dev.off()
+    unlink(file)
+  })
+  before <- graphics::par("mfrow", "mar", "oma")
+  plot(fits$four, type = "density")
+  expect_identical(graphics::par("mfrow", "mar", "oma"), before)
+})
+
+test_that("bad plot arguments are named", {
+  fits <- fits_for_plots()
+  expect_error(plot(fits$two, type = "pie"), class = "emgmm_error_input", regexp = "`type`")
+  expect_error(plot(fits$one, type = "selection"), class = "emgmm_error_input",
+               regexp = "several \\(k, model\\) pairs")
+  expect_error(plot(fits$four, dimens = 5), class = "emgmm_error_input", regexp = "`dimens`")
+  expect_error(plot(fits$four, dimens = "Petal"), class = "emgmm_error_input", regexp = "`dimens`")
+  expect_error(plot(fits$four, dimens = c(1, 1)), class = "emgmm_error_input", regexp = "`dimens`")
+})
+
+test_that("the drawn curves are the fitted mixture", {
+  fit <- fits_for_plots()$one
+  # the 1-D density curve integrates to 1 and its components add up to it
+  grid <- seq(0, 70, length.out = 20001)
+  mix <- predict(fit, grid, type = "density")
+  p <- fit$parameters
+  comp <- vapply(1:3, function(j) p$proportions[j] * dnorm(grid, p$means[j, 1], sqrt(p$covariances[1, 1, j])),
+                 numeric(length(grid)))
+  expect_equal(rowSums(comp), mix, tolerance = 1e-12)
+  expect_equal(sum(mix) * diff(grid[1:2]), 1, tolerance = 1e-6)
+  # the contour levels enclose the stated masses of a single Gaussian
+  sub <- list(proportions = 1, means = matrix(c(0, 0), 1), covariances = array(diag(2), c(2, 2, 1)))
+  lev <- emgmm:::hdr_levels(sub, c(0.5, 0.95))
+  # for a standard bivariate normal the level enclosing mass m is (1 - m) / (2 pi)
+  expect_equal(lev, (1 - c(0.5, 0.95)) / (2 * pi), tolerance = 0.03)
+  # ellipse points lie on the 95% contour of their component
+  e <- emgmm:::ellipse_points(c(1, 2), matrix(c(2, 0.5, 0.5, 1), 2), level = 0.95)
+  d2 <- mahalanobis(e, c(1, 2), matrix(c(2, 0.5, 0.5, 1), 2))
+  expect_equal(d2, rep(qchisq(0.95, 2), nrow(e)), tolerance = 1e-10)
+})

@@ -1,0 +1,82 @@
+# tidy(), glance(), augment() (broom's generics) and as.data.frame():
+# column names and values are the fit's fields.
+
+test_that("tidy() has one row per component with the fit's parameters", {
+  skip_if_not_installed("generics")
+  set.seed(1)
+  fit <- gmm_fit(iris[1:4], k = 3, threads = 1)
+  td <- generics::tidy(fit)
+  expect_s3_class(td, "data.frame")
+  vars <- names(iris)[1:4]
+  expect_identical(names(td), c("component", "size", "proportion", paste0("mean.", vars),
+                                paste0("variance.", vars)))
+  expect_identical(td$component, 1:3)
+  expect_identical(td$size, tabulate(fit$classification, 3))
+  expect_equal(td$proportion, fit$parameters$proportions)
+  expect_equal(unname(as.matrix(td[paste0("mean.", vars)])), unname(fit$parameters$means))
+  v <- t(apply(fit$parameters$covariances, 3, diag))
+  expect_equal(unname(as.matrix(td[paste0("variance.", vars)])), unname(v))
+  # one variable without a name: "x"
+  f1 <- gmm_fit(series, k = 3, threads = 1)
+  t1 <- generics::tidy(f1)
+  expect_identical(names(t1), c("component", "size", "proportion", "mean.x", "variance.x"))
+  expect_equal(t1$variance.x, as.vector(f1$parameters$covariances))
+})
+
+test_that("glance() is one row with the fit's summary numbers", {
+  skip_if_not_installed("generics")
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  gl <- generics::glance(fit)
+  expect_identical(names(gl), c("k", "model", "loglik", "df", "bic", "icl", "aic", "n",
+                                "converged", "iterations"))
+  expect_identical(nrow(gl), 1L)
+  for (f in names(gl)) expect_equal(gl[[f]], fit[[f]], info = f)
+})
+
+test_that("augment() adds the class, the uncertainty and the posteriors", {
+  skip_if_not_installed("generics")
+  fit <- gmm_fit(faithful, k = 3, threads = 1)
+  au <- generics::augment(fit)
+  expect_identical(names(au), c("eruptions", "waiting", ".class", ".uncertainty",
+                                ".posterior_1", ".posterior_2", ".posterior_3"))
+  expect_identical(nrow(au), nrow(faithful))
+  expect_equal(au$eruptions, faithful$eruptions)
+  expect_identical(au$.class, fit$classification)
+  expect_equal(au$.uncertainty, fit$uncertainty)
+  expect_equal(unname(as.matrix(au[5:7])), unname(fit$posterior))
+  # the original data frame, with its other columns
+  df <- cbind(faithful, id = seq_len(nrow(faithful)))
+  expect_identical(generics::augment(fit, data = df)$id, df$id)
+  # new data
+  nd <- data.frame(waiting = c(50, 80), eruptions = c(2, 4.5))
+  an <- generics::augment(fit, newdata = nd)
+  expect_equal(unname(as.matrix(an[5:7])), unname(predict(fit, nd, type = "posterior")))
+  expect_identical(an$.class, predict(fit, nd))
+  expect_error(generics::augment(fit, data = faithful[1:10, ]), class = "emgmm_error_input",
+               regexp = "`data`")
+  # a vector fit
+  f1 <- gmm_fit(series, k = 3, threads = 1)
+  a1 <- generics::augment(f1)
+  expect_identical(names(a1)[1:3], c("x", ".class", ".uncertainty"))
+  expect_equal(rowSums(as.matrix(a1[4:6])), rep(1, 50), tolerance = 1e-12)
+})
+
+test_that("broom's methods for the gmm package's objects still work", {
+  skip_if_not_installed("broom")
+  loadNamespace("broom")
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  # after broom has loaded, the methods are emgmm's for emgmm fits
+  expect_identical(names(generics::glance(fit))[1:2], c("k", "model"))
+  expect_identical(generics::tidy(fit)$component, 1:2)
+})
+
+test_that("as.data.frame() gives the selection table", {
+  set.seed(2)
+  fit <- gmm_fit(faithful, k = 1:3, model = c("VVV", "EEE"), threads = 1)
+  df <- as.data.frame(fit)
+  expect_identical(df, `rownames<-`(fit$selection, NULL))
+  expect_identical(nrow(df), 6L)
+  one <- as.data.frame(gmm_fit(faithful, k = 2, threads = 1))
+  expect_identical(nrow(one), 1L)
+  expect_identical(names(one), names(df))
+})
