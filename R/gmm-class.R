@@ -18,6 +18,9 @@
 #'   `classification`: the most probable component of each observation;
 #'   `uncertainty`: `1 - max posterior`.
 #' * `iterations`, `converged`, `loglik_trace`: EM diagnostics.
+#' * `degenerate`: `TRUE` when a component is held up by the ridge alone
+#'   (see "Degenerate fits" in [gmm_fit()]); `warnings`: the warnings
+#'   [gmm_fit()] gave about this fit (a character vector, usually empty).
 #' * `selection`: `NULL` when one (k, model) pair was fitted, else a data frame
 #'   with one row per pair: `k`, `model`, `loglik`, `df`, `bic`, `icl`, `aic`,
 #'   `iterations`, `converged`, `degenerate` (a component is held up by the
@@ -57,6 +60,8 @@ new_gmm <- function(fit, data, criterion, selection, control, call) {
       iterations = fit$iterations,
       converged = fit$converged,
       loglik_trace = fit$loglik_trace,
+      degenerate = isTRUE(fit$degenerate),
+      warnings = if (is.null(fit$warnings)) character() else fit$warnings,
       selection = selection,
       criterion = criterion,
       control = control,
@@ -160,10 +165,35 @@ format.gmm <- function(x, digits = 4L, ...) {
     head <- c(head, sprintf("selected by %s among %d fitted (k, model) pairs",
                             toupper(x$criterion), nrow(x$selection)))
   }
-  tab <- parameter_table(x, vars)
-  body <- utils::capture.output(print(noquote(formatC(tab, digits = digits, format = "g")),
-                                      right = TRUE))
-  c(head, "", body)
+  head <- c(head, regularisation_line(x))
+  if (length(x$warnings) > 0L) head <- c(head, paste("warning:", x$warnings))
+  c(head, "", format_table(parameter_table(x, vars), digits))
+}
+
+# How the covariances were regularised, in words.
+regularisation_line <- function(x) {
+  ctl <- x$control
+  if (is.null(ctl$reg)) return(character())
+  if (isTRUE(ctl$reg_default)) {
+    "ridge: 1e-10 x the variance of each variable, added to every covariance (the default)"
+  } else if (all(ctl$reg == 0)) {
+    "ridge: none (reg = 0, plain maximum likelihood)"
+  } else if (length(unique(ctl$reg)) == 1L) {
+    sprintf("ridge: %s added to the diagonal of every covariance", fmt_num(ctl$reg[1L], 3L))
+  } else {
+    sprintf("ridge: %s added to the diagonal of every covariance",
+            paste(fmt_num(ctl$reg, 3L), collapse = ", "))
+  }
+}
+
+# A numeric table as aligned lines: each row formatted together, so that its
+# cells share one number of decimals (enough for `digits` significant digits
+# in every cell), right-aligned.
+format_table <- function(tab, digits) {
+  cells <- t(apply(tab, 1L, function(row) format(row, digits = digits, trim = TRUE)))
+  if (ncol(tab) == 1L) cells <- t(cells)
+  dimnames(cells) <- dimnames(tab)
+  utils::capture.output(print(noquote(cells), right = TRUE))
 }
 
 # Proportions, means and variances as a numeric matrix with one column per
@@ -207,7 +237,7 @@ summary.gmm <- function(object, ...) {
 format.summary.gmm <- function(x, digits = 4L, ...) {
   fit <- x$fit
   out <- utils::head(format(fit, digits = digits), 3L)
-  out <- c(out, sprintf("start: %s%s; tol %s; reg %s", fit$control$init,
+  out <- c(out, sprintf("start: %s%s; tol %s; ridge %s", fit$control$init,
                         if (fit$control$init %in% c("kmeans", "random")) {
                           sprintf(" (n_init = %d)", fit$control$n_init)
                         } else if (identical(fit$control$init, "hc") &&
@@ -218,9 +248,9 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
                         if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
                         else fmt_num(fit$control$reg[1L], 3L)))
   out <- c(out, "", "Components:")
+  if (length(fit$warnings) > 0L) out <- c(out, paste("warning:", fit$warnings))
   tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])
-  out <- c(out, utils::capture.output(print(noquote(formatC(tab, digits = digits, format = "g")),
-                                            right = TRUE)))
+  out <- c(out, format_table(tab, digits))
   if (fit$d > 1L) {
     for (j in seq_len(fit$k)) {
       out <- c(out, "", sprintf("Covariance of component %d:", j))

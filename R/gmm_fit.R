@@ -300,15 +300,20 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   pool <- if (length(sound) > 0L) sound else ok
   best <- pool[which.min(selection[[criterion]][pool])]
   fit <- candidates[[best]]
+  fit$warnings <- character()
   if (fit$degenerate) {
-    warn_degenerate(sprintf(paste0(
+    msg <- sprintf(paste0(
       "The fit is degenerate (k = %d, model %s): %s. Consider fewer components, ",
-      "another model, or a larger `reg`."), fit$k, fit$model, fit$reason), ecall)
+      "another model, or a larger `reg`."), fit$k, fit$model, fit$reason)
+    fit$warnings <- c(fit$warnings, msg)
+    warn_degenerate(msg, ecall)
   }
   if (!fit$converged) {
-    warn_convergence(sprintf(paste0(
+    msg <- sprintf(paste0(
       "EM did not converge in %d iterations (k = %d, model %s); ",
-      "increase `max_iter` or `tol`."), max_iter[1L], fit$k, fit$model), ecall)
+      "increase `max_iter` or `tol`."), max_iter[1L], fit$k, fit$model)
+    fit$warnings <- c(fit$warnings, msg)
+    warn_convergence(msg, ecall)
   }
   fit[c("posterior", "classification", "uncertainty")] <-
     posterior_summary(data, fit, threads)[c("posterior", "classification", "uncertainty")]

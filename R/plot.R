@@ -389,16 +389,37 @@ plot_selection <- function(x, dots, call) {
   dots$col <- NULL
   dots$pch <- NULL
   if (all(is.na(vals))) vals[] <- 0
+  ylim <- selection_ylim(vals)
   args <- utils::modifyList(list(
-    x = ks, y = vals, type = "b", lty = 1, lwd = 1.5, col = col, pch = pch,
+    x = ks, y = vals, type = "b", lty = 1, lwd = 1.5, col = col, pch = pch, ylim = ylim,
     xlab = "number of components k", ylab = sprintf("%s (lower is better)", toupper(crit)),
     main = sprintf("Model selection by %s", toupper(crit)), xaxt = "n"), dots)
   do.call(graphics::matplot, args)
   graphics::axis(1, at = ks)
+  if (is.null(dots$ylim) && isTRUE(attr(ylim, "clipped"))) {
+    graphics::mtext(sprintf("values above %s are off the plot (set `ylim` to see them)",
+                            format(signif(ylim[2L], 4L))), side = 3, line = 0.3, cex = 0.75,
+                    col = "grey40")
+  }
   graphics::points(x$k, x[[crit]], cex = 3, lwd = 2)
   graphics::legend("topright", bty = "n", cex = 0.8, ncol = if (nm > 8L) 2L else 1L,
                    legend = models, col = col, pch = pch, lty = 1)
   invisible(x)
+}
+
+# The criterion's range, but when a few pairs are far worse than most (a
+# poor model at small k), the top is cut at the best value plus four times
+# the distance from the best to the median, so the competitive pairs do not
+# end up squashed on one line.
+selection_ylim <- function(vals) {
+  v <- vals[is.finite(vals)]
+  best <- min(v)
+  mid <- stats::median(v)
+  top <- max(v)
+  clipped <- mid > best && top - best > 8 * (mid - best)
+  upper <- if (clipped) best + 4 * (mid - best) else top
+  pad <- 0.04 * max(upper - best, abs(best) * 1e-8, 1e-8)
+  structure(c(best - pad, upper + pad), clipped = clipped)
 }
 
 plot_loglik <- function(x, dots) {
