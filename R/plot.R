@@ -288,7 +288,7 @@ density_contours <- function(sub, usr, labels) {
 # Density levels whose upper sets hold the given masses of a 2-D mixture:
 # quantiles of the density at points of each component placed
 # deterministically (a radial lattice of the standard normal, mapped through
-# each component's Cholesky factor), weighted by the proportions.
+# a square root of each component's covariance), weighted by the proportions.
 hdr_levels <- function(sub, mass) {
   k <- length(sub$proportions)
   # 64 radii at the quantiles of the chi-square(2) distribution, 64 angles
@@ -296,8 +296,11 @@ hdr_levels <- function(sub, mass) {
   th <- 2 * pi * (seq_len(64L) - 0.5) / 64L
   std <- cbind(rep(r, each = 64L) * cos(th), rep(r, each = 64L) * sin(th))
   pts <- do.call(rbind, lapply(seq_len(k), function(j) {
-    u <- chol(matrix(sub$covariances[, , j], 2L, 2L))
-    sweep(std %*% u, 2L, sub$means[j, ], "+")
+    # a square root of the covariance (symmetric, so also for a nearly
+    # singular one)
+    e <- eigen(matrix(sub$covariances[, , j], 2L, 2L), symmetric = TRUE)
+    root <- e$vectors %*% (sqrt(pmax(e$values, 0)) * t(e$vectors))
+    sweep(std %*% root, 2L, sub$means[j, ], "+")
   }))
   w <- rep(sub$proportions, each = nrow(std))
   dens <- exp(view_logdensity(sub, pts))

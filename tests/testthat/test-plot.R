@@ -97,3 +97,22 @@ test_that("the drawn curves are the fitted mixture", {
   d2 <- mahalanobis(e, c(1, 2), matrix(c(2, 0.5, 0.5, 1), 2))
   expect_equal(d2, rep(qchisq(0.95, 2), nrow(e)), tolerance = 1e-10)
 })
+
+test_that("one component and degenerate fits plot too", {
+  set.seed(3)
+  f1 <- gmm_fit(faithful, k = 1, threads = 1)
+  s1 <- gmm_fit(series, k = 1, threads = 1)
+  for (type in c("density", "classification", "uncertainty", "loglik")) {
+    expect_gt(draw_png(plot(f1, type = type))[["size"]], 2000)
+    expect_gt(draw_png(plot(s1, type = type))[["size"]], 2000)
+  }
+  # a component on a repeated value (1-D), and one on a line (2-D)
+  x <- c(stats::rnorm(30), stats::rnorm(30, 10), rep(20, 300))
+  fd <- suppressWarnings(gmm_fit(x, k = 3, init = "random", threads = 1))
+  xy <- rbind(cbind(stats::rnorm(100), stats::rnorm(100)), cbind(1:40, 2 * (1:40)) + 50)
+  f2 <- suppressWarnings(gmm_fit(xy, k = 2, threads = 1))
+  for (type in c("density", "classification", "uncertainty")) {
+    expect_gt(draw_png(plot(fd, type = type))[["size"]], 2000)
+    expect_gt(draw_png(plot(f2, type = type))[["size"]], 2000)
+  }
+})
