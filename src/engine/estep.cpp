@@ -154,8 +154,19 @@ void block_log_densities(DataMap x, Index r0, const Components& c, Index rows,
         return ((x.col(col).segment(r0, rows).array() - c.means(col, j)) * c.inv_diag(col, j))
             .square();
       };
-      q.array() = z(0);
-      for (Index col = 1; col < d; ++col) q.array() += z(col);
+      // four columns per pass over q
+      Index col = d % 4;
+      if (col == 0) {
+        q.array() = z(0) + z(1) + z(2) + z(3);
+        col = 4;
+      } else if (col == 1) {
+        q.array() = z(0);
+      } else if (col == 2) {
+        q.array() = z(0) + z(1);
+      } else {
+        q.array() = z(0) + z(1) + z(2);
+      }
+      for (; col < d; col += 4) q.array() += z(col) + z(col + 1) + z(col + 2) + z(col + 3);
       s.ld.col(j).head(rows).array() = (c.log_norm(j) + c.log_prop(j)) - 0.5 * q.array();
       if (!std::isfinite(q.sum())) s.finite = false;
       continue;
@@ -258,6 +269,44 @@ void block_normalise(DataMap x, Index r0, const Components& c, Index rows, Block
 // Adds the block's weighted statistics (weights in s.ld) to `st`, about the
 // shifts of `st` (the current means: no cancellation however far the data
 // sit from the origin).
+// s1 += sum_i w_i (x_i - shift), s2 += sum_i w_i (x_i - shift)^2, in one
+// pass (with SSE2: two lanes and two accumulators each).
+void weighted_moments(const double* x, const double* w, Index n, double shift, double& s1,
+                      double& s2) {
+#ifdef EMGMM_SSE2_EXP
+  const __m128d sh = _mm_set1_pd(shift);
+  __m128d a1 = _mm_setzero_pd(), a2 = _mm_setzero_pd();
+  __m128d b1 = _mm_setzero_pd(), b2 = _mm_setzero_pd();
+  Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m128d d0 = _mm_sub_pd(_mm_loadu_pd(x + i), sh);
+    const __m128d d1 = _mm_sub_pd(_mm_loadu_pd(x + i + 2), sh);
+    const __m128d e0 = _mm_mul_pd(d0, _mm_loadu_pd(w + i));
+    const __m128d e1 = _mm_mul_pd(d1, _mm_loadu_pd(w + i + 2));
+    a1 = _mm_add_pd(a1, e0);
+    b1 = _mm_add_pd(b1, e1);
+    a2 = _mm_add_pd(a2, _mm_mul_pd(e0, d0));
+    b2 = _mm_add_pd(b2, _mm_mul_pd(e1, d1));
+  }
+  alignas(16) double t1[2], t2[2];
+  _mm_store_pd(t1, _mm_add_pd(a1, b1));
+  _mm_store_pd(t2, _mm_add_pd(a2, b2));
+  double r1 = t1[0] + t1[1], r2 = t2[0] + t2[1];
+  for (; i < n; ++i) {
+    const double dv = x[i] - shift;
+    r1 += w[i] * dv;
+    r2 += w[i] * dv * dv;
+  }
+  s1 += r1;
+  s2 += r2;
+#else
+  const Eigen::Map<const Vector> xv(x, n), wv(w, n);
+  const auto diff = xv.array() - shift;
+  s1 += (diff * wv.array()).sum();
+  s2 += (diff.square() * wv.array()).sum();
+#endif
+}
+
 void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStats& st) {
   const Index k = st.weight.size();
   const Index d = x.cols();
@@ -268,9 +317,8 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
     if (st.kind == ScatterKind::diagonal || d == 1) {
       // straight from the data, no centred copy
       for (Index c = 0; c < d; ++c) {
-        const auto diff = x.col(c).segment(r0, rows).array() - st.shift(c, j);
-        st.sum(c, j) += (diff * w.array()).sum();
-        sc(c, c) += (diff.square() * w.array()).sum();
+        weighted_moments(x.col(c).data() + r0, w.data(), rows, st.shift(c, j), st.sum(c, j),
+                         sc(c, c));
       }
       continue;
     }
