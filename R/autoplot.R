@@ -31,11 +31,7 @@ autoplot.gmm <- function(object, type = NULL, dimens = NULL, ...) {
   check_gmm_object(object, ecall)
   check_dots(list(...), ecall)
   x <- object
-  type <- if (is.null(type)) {
-    if (x$d == 1L) "density" else "classification"
-  } else {
-    check_choice(type, plot_types, "type", ecall)
-  }
+  type <- check_plot_type(x, type, ecall)
   if (type == "selection") return(gg_selection(x, ecall))
   if (type == "loglik") return(gg_loglik(x))
   dims <- check_dimens(x, dimens, ecall)
@@ -61,9 +57,8 @@ gg_1d <- function(view, type, style) {
   df <- data.frame(x = x, component = cls, uncertainty = view$uncertainty)
   scales <- gg_component_scales(view, style)
   if (type == "density") {
-    pad <- 0.05 * diff(range(x))
-    grid <- seq(min(x) - pad, max(x) + pad, length.out = 512L)
     sd <- sqrt(view$covariances[1L, 1L, ])
+    grid <- density_grid(x, view$means[, 1L], sd)
     curves <- do.call(rbind, lapply(seq_len(view$k), function(j) {
       data.frame(x = grid, density = view$proportions[j] * stats::dnorm(grid, view$means[j, 1L], sd[j]),
                  component = factor(j, levels = seq_len(view$k)))
@@ -129,8 +124,8 @@ gg_pairs <- function(view, type, style) {
   if (type == "density") {
     lines <- do.call(rbind, lapply(pairs, function(ab) {
       sub <- sub_of(ab)
-      xr <- range(view$data[, ab[1L]])
-      yr <- range(view$data[, ab[2L]])
+      xr <- variable_limits(view, ab[1L], "density")
+      yr <- variable_limits(view, ab[2L], "density")
       gx <- seq(xr[1L] - 0.05 * diff(xr), xr[2L] + 0.05 * diff(xr), length.out = 121L)
       gy <- seq(yr[1L] - 0.05 * diff(yr), yr[2L] + 0.05 * diff(yr), length.out = 121L)
       z <- matrix(exp(view_logdensity(sub, as.matrix(expand.grid(gx, gy)))), 121L, 121L)
@@ -167,7 +162,8 @@ gg_pairs <- function(view, type, style) {
   } else {
     p <- p + ggplot2::geom_point(ggplot2::aes(colour = .data$component, size = .data$uncertainty),
                                  alpha = 0.8) +
-      ggplot2::scale_size_continuous("uncertainty", range = c(0.3, 4)) + scales[[1L]]
+      ggplot2::scale_size_continuous("uncertainty", range = c(0.3, 4),
+                                     limits = c(0, max(1 - 1 / view$k, 1e-12))) + scales[[1L]]
   }
   if (m == 2L) {
     p + ggplot2::labs(x = lv[1L], y = lv[2L])

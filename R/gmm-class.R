@@ -90,7 +90,7 @@ validate_gmm <- function(x) {
 
 # The parts of a "gmm" object that predict() and simulate() hand to C++ must
 # be consistent (an object edited by hand must not crash the session).
-check_gmm_object <- function(object, call) {
+check_gmm_object <- function(object, call, arg = "object") {
   p <- object$parameters
   k <- length(p$proportions)
   d <- NCOL(p$means)
@@ -109,7 +109,7 @@ check_gmm_object <- function(object, call) {
     }
   }
   if (!isTRUE(ok)) {
-    abort_input(paste0("`object` must be a \"gmm\" fit with consistent parameters: ",
+    abort_input(paste0("`", arg, "` must be a \"gmm\" fit with consistent parameters: ",
                        "positive proportions summing to 1, a k x d matrix of means and a ",
                        "d x d x k array of symmetric positive definite covariances."), call)
   }
@@ -162,8 +162,10 @@ format.gmm <- function(x, digits = 4L, ...) {
             fmt_fixed(x$icl), fmt_fixed(x$aic))
   )
   if (!is.null(x$selection)) {
-    head <- c(head, sprintf("selected by %s among %d fitted (k, model) pairs",
-                            toupper(x$criterion), nrow(x$selection)))
+    failed <- sum(is.na(x$selection[[x$criterion]]))
+    head <- c(head, sprintf("selected by %s among %d (k, model) pairs%s",
+                            toupper(x$criterion), nrow(x$selection),
+                            if (failed > 0L) sprintf(" (%d could not be fitted)", failed) else ""))
   }
   head <- c(head, regularisation_line(x))
   if (length(x$warnings) > 0L) head <- c(head, paste("warning:", x$warnings))
@@ -247,8 +249,8 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
                         fmt_num(fit$control$tol, 3L),
                         if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
                         else fmt_num(fit$control$reg[1L], 3L)))
-  out <- c(out, "", "Components:")
   if (length(fit$warnings) > 0L) out <- c(out, paste("warning:", fit$warnings))
+  out <- c(out, "", "Components:")
   tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])
   out <- c(out, format_table(tab, digits))
   if (fit$d > 1L) {
@@ -261,9 +263,18 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
   if (!is.null(fit$selection)) {
     sel <- fit$selection
     ord <- order(sel[[fit$criterion]], na.last = TRUE)
-    sel <- utils::head(sel[ord, setdiff(names(sel), c("degenerate", "reason"))], 10L)
-    out <- c(out, "", sprintf("Best (k, model) pairs by %s:", toupper(fit$criterion)))
-    out <- c(out, utils::capture.output(print(sel, row.names = FALSE, digits = digits + 3L)))
+    failed <- sum(is.na(sel[[fit$criterion]]))
+    drop <- c(if (!any(sel$degenerate, na.rm = TRUE)) "degenerate", "reason")
+    shown <- utils::head(sel[ord, setdiff(names(sel), drop)], 10L)
+    out <- c(out, "", sprintf("Best (k, model) pairs by %s%s:", toupper(fit$criterion),
+                              if (nrow(sel) > nrow(shown)) {
+                                sprintf(" (%d of %d; all in $selection)", nrow(shown), nrow(sel))
+                              } else ""))
+    out <- c(out, utils::capture.output(print(shown, row.names = FALSE, digits = digits + 3L)))
+    if (failed > 0L) {
+      out <- c(out, sprintf("%d pair%s could not be fitted (NA in $selection, with the reason).",
+                            failed, if (failed == 1L) "" else "s"))
+    }
   }
   out
 }

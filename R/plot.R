@@ -56,20 +56,19 @@
 plot.gmm <- function(x, type = NULL, dimens = NULL, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("plot")
-  check_gmm_object(x, ecall)
-  type <- if (is.null(type)) {
-    if (x$d == 1L) "density" else "classification"
-  } else {
-    check_choice(type, plot_types, "type", ecall)
-  }
+  check_gmm_object(x, ecall, "x")
+  type <- check_plot_type(x, type, ecall)
   dots <- list(...)
   if (type == "selection") return(invisible(plot_selection(x, dots, ecall)))
   if (type == "loglik") return(invisible(plot_loglik(x, dots)))
   dims <- check_dimens(x, dimens, ecall)
+  if (type != "density" || length(dims) != 1L) dots$breaks <- NULL
   view <- marginal_view(x, dims)
   style <- component_style(x$k, dots)
   dots$col <- NULL
   dots$pch <- NULL
+  style$lwd <- if (!is.null(dots$lwd)) dots$lwd else 2
+  dots$lwd <- NULL
   if (length(dims) == 1L) {
     switch(type,
       density = plot_density_1d(view, style, dots),
@@ -89,11 +88,28 @@ plot.gmm <- function(x, type = NULL, dimens = NULL, ...) {
 
 plot_types <- c("density", "classification", "uncertainty", "selection", "loglik")
 
+# `type` (NULL: density for one variable, classification for more),
+# partial names allowed as with match.arg().
+check_plot_type <- function(x, type, call) {
+  if (is.null(type)) return(if (x$d == 1L) "density" else "classification")
+  if (is.character(type) && length(type) == 1L && !is.na(type) && nzchar(type)) {
+    i <- pmatch(type, plot_types)
+    if (!is.na(i)) type <- plot_types[i]
+  }
+  check_choice(type, plot_types, "type", call)
+}
+
 # `dimens` as column indices: NULL = all (at most 6), else distinct indices
 # or names of the fit's variables.
 check_dimens <- function(x, dimens, call) {
   vars <- variable_names(x)
-  if (is.null(dimens)) return(seq_len(min(x$d, 6L)))
+  if (is.null(dimens)) {
+    if (x$d > 6L) {
+      message(sprintf(paste0("Showing the first 6 of the %d variables; choose others with ",
+                             "`dimens`."), x$d))
+    }
+    return(seq_len(min(x$d, 6L)))
+  }
   if (is.character(dimens) && !anyNA(dimens)) {
     idx <- match(dimens, vars)
     if (anyNA(idx)) {
@@ -164,9 +180,7 @@ view_logdensity <- function(view, m) {
 plot_density_1d <- function(view, style, dots) {
   x <- view$data[, 1L]
   sd <- sqrt(view$covariances[1L, 1L, ])
-  grid <- seq(min(x), max(x), length.out = 512L)
-  pad <- 0.05 * diff(range(grid))
-  grid <- seq(min(x) - pad, max(x) + pad, length.out = 512L)
+  grid <- density_grid(x, view$means[, 1L], sd)
   comp <- vapply(seq_len(view$k), function(j) {
     view$proportions[j] * stats::dnorm(grid, view$means[j, 1L], sd[j])
   }, numeric(length(grid)))
@@ -174,17 +188,31 @@ plot_density_1d <- function(view, style, dots) {
   mix <- exp(view_logdensity(view, matrix(grid, ncol = 1L)))
   breaks <- if (!is.null(dots$breaks)) dots$breaks else hist_breaks(x)
   h <- graphics::hist(x, breaks = breaks, plot = FALSE)
+  top <- density_top(h$density, mix)
+  bars <- stats::approx(h$mids, h$density, xout = grid, rule = 2)$y
+  corner <- emptier_corner(grid, pmin(pmax(mix, bars), top), top)
+  if (is.null(corner)) {
+    # both upper corners are taken: room above the curves for the legend
+    top <- 1.45 * top
+    corner <- "topright"
+  }
   args <- utils::modifyList(list(
     x = h, freq = FALSE, col = "grey92", border = "grey60",
     main = plot_title(view, "density"), xlab = view$vars[1L], ylab = "density",
-    xlim = range(grid, h$breaks), ylim = c(0, 1.08 * max(h$density, mix))), dots)
+    xlim = range(grid, h$breaks), ylim = c(0, top)), dots)
   args$breaks <- NULL
   do.call(graphics::plot, args)
-  graphics::lines(grid, mix, lwd = 4, col = "grey20")
-  for (j in seq_len(view$k)) graphics::lines(grid, comp[, j], col = style$col[j], lwd = 2)
+  graphics::lines(grid, mix, lwd = 2 * style$lwd, col = "grey20")
+  for (j in seq_len(view$k)) graphics::lines(grid, comp[, j], col = style$col[j], lwd = style$lwd)
   graphics::rug(x, col = "grey40")
-  graphics::legend(emptier_corner(grid, mix), bty = "n", cex = 0.85, lwd = c(4, rep(2, view$k)),
-                   col = c("grey20", style$col),
+  if (is.null(dots$ylim) && max(mix) > density_top(h$density, mix)) {
+    j <- which.max(apply(comp, 2L, max))
+    graphics::mtext(sprintf("component %d peaks at %s, off the plot (set `ylim` to see it)", j,
+                            format(signif(max(mix), 3L))), side = 3, line = 0.3, cex = 0.75,
+                    col = "grey40")
+  }
+  graphics::legend(corner, bty = "n", cex = 0.85,
+                   lwd = c(2 * style$lwd, rep(style$lwd, view$k)), col = c("grey20", style$col),
                    legend = c("mixture", paste("component", component_labels(view))))
 }
 
@@ -196,10 +224,36 @@ hist_breaks <- function(x) {
   pretty(range(x), n = n)
 }
 
-# "topleft" or "topright", whichever third of the curve is lower.
-emptier_corner <- function(grid, y) {
-  third <- length(grid) %/% 3L
-  if (max(y[seq_len(third)]) <= max(y[length(y) - seq_len(third) + 1L])) "topleft" else "topright"
+# Top of the 1-D density plot: the histogram and the curve, unless the curve
+# towers over the histogram (a component collapsed onto a repeated value
+# has a spike thousands of times higher): then three times the histogram.
+density_top <- function(bars, mix) {
+  top <- max(bars, mix)
+  if (top > 10 * max(bars)) top <- 3 * max(bars)
+  1.08 * top
+}
+
+# Where the 1-D density is drawn: the data's range and 3 sd around each
+# mean (at most 15% of the data's range beyond it on each side), with extra
+# points around each mean so that a very narrow component shows its peak.
+density_grid <- function(x, means, sd) {
+  r <- range(x)
+  span <- max(diff(r), sqrt(.Machine$double.eps) * max(abs(r)), 1e-12)
+  lo <- max(min(r[1L] - 0.05 * span, means - 3 * sd), r[1L] - 0.15 * span)
+  hi <- min(max(r[2L] + 0.05 * span, means + 3 * sd), r[2L] + 0.15 * span)
+  near <- as.vector(outer(seq(-4, 4, by = 0.25), sd) + rep(means, each = 33L))
+  grid <- sort(unique(c(seq(lo, hi, length.out = 512L), near)))
+  grid[grid >= lo & grid <= hi]
+}
+
+# "topleft" or "topright", whichever third of the curve is lower; NULL when
+# the curve rises above 55% of `top` in both.
+emptier_corner <- function(grid, y, top) {
+  third <- diff(range(grid)) / 3
+  left <- max(y[grid <= min(grid) + third])
+  right <- max(y[grid >= max(grid) - third])
+  if (min(left, right) > 0.55 * top) return(NULL)
+  if (left <= right) "topleft" else "topright"
 }
 
 component_labels <- function(view) {
@@ -262,13 +316,17 @@ plot_panel <- function(view, a, b, type, style, args, labels = FALSE) {
     density_contours(sub, graphics::par("usr"), labels)
   } else if (type == "classification") {
     graphics::points(xy, pch = style$pch[cls], col = style$col[cls], cex = 0.8 * cex)
-    for (j in seq_len(view$k)) graphics::lines(ellipses[[j]], col = style$col[j], lwd = 2)
+    for (j in seq_len(view$k)) graphics::lines(ellipses[[j]], col = style$col[j], lwd = style$lwd)
     graphics::points(sub$means, pch = 3, cex = 1.5 * cex, lwd = 2.5)
   } else {
-    u <- view$uncertainty
-    size <- 0.4 + 2.2 * sqrt(u / max(u, 1e-12))
+    # on the scale of the largest possible uncertainty, 1 - 1/k
+    size <- uncertainty_size(view$uncertainty, view$k)
     graphics::points(xy, pch = 16, col = style$col[cls], cex = size * cex)
   }
+}
+
+uncertainty_size <- function(u, k) {
+  0.4 + 2.2 * sqrt(pmin(u / max(1 - 1 / k, 1e-12), 1))
 }
 
 # Contours of the mixture density at the levels that enclose about 25%, 50%,
@@ -334,7 +392,14 @@ legend_components <- function(view, style, type, where = "topleft", cex = 0.8) {
   graphics::legend(where, bty = "n", cex = cex, col = style$col,
                    pch = if (type == "uncertainty") 16 else style$pch,
                    legend = component_labels(view),
-                   title = if (type == "uncertainty") "component (larger: more uncertain)" else "component")
+                   title = "component")
+  if (type == "uncertainty") {
+    top <- 1 - 1 / view$k
+    u <- signif(c(0.1, 0.5, 1) * top, 2)
+    graphics::legend(if (where == "topleft") "topright" else where, bty = "n", cex = cex,
+                     pch = 16, col = "grey40", pt.cex = uncertainty_size(u, view$k),
+                     legend = format(u), title = "uncertainty")
+  }
 }
 
 # ---- more variables: pairs ----
@@ -393,6 +458,7 @@ plot_selection <- function(x, dots, call) {
   dots$pch <- NULL
   if (all(is.na(vals))) vals[] <- 0
   ylim <- selection_ylim(vals)
+  if (!is.null(dots$ylim)) ylim <- dots$ylim
   args <- utils::modifyList(list(
     x = ks, y = vals, type = "b", lty = 1, lwd = 1.5, col = col, pch = pch, ylim = ylim,
     xlab = "number of components k", ylab = sprintf("%s (lower is better)", toupper(crit)),
@@ -405,23 +471,35 @@ plot_selection <- function(x, dots, call) {
                     col = "grey40")
   }
   graphics::points(x$k, x[[crit]], cex = 3, lwd = 2)
-  graphics::legend("topright", bty = "n", cex = 0.8, ncol = if (nm > 8L) 2L else 1L,
+  # the legend goes to the top corner with fewer points in the upper third
+  usr <- graphics::par("usr")
+  high <- is.finite(vals) & vals > usr[3L] + (2 / 3) * (usr[4L] - usr[3L]) & vals < usr[4L]
+  left <- sum(high[ks <= stats::median(ks), , drop = FALSE])
+  right <- sum(high[ks > stats::median(ks), , drop = FALSE])
+  graphics::legend(if (right > left) "topleft" else "topright", bty = "n", cex = 0.8,
+                   ncol = if (nm > 8L) 2L else 1L,
                    legend = models, col = col, pch = pch, lty = 1)
   invisible(x)
 }
 
 # The criterion's range, but when a few pairs are far worse than most (a
 # poor model at small k), the top is cut at the best value plus four times
-# the distance from the best to the median, so the competitive pairs do not
-# end up squashed on one line.
+# the distance from the best to the median (or higher, so that every model
+# keeps at least its best value on the plot), so the competitive pairs do
+# not end up squashed on one line.
 selection_ylim <- function(vals) {
   v <- vals[is.finite(vals)]
   best <- min(v)
   mid <- stats::median(v)
   top <- max(v)
-  clipped <- mid > best && top - best > 8 * (mid - best)
-  upper <- if (clipped) best + 4 * (mid - best) else top
-  pad <- 0.04 * max(upper - best, abs(best) * 1e-8, 1e-8)
+  # every model keeps at least its best value on the plot
+  model_best <- apply(vals, 2L, function(col) {
+    if (any(is.finite(col))) min(col[is.finite(col)]) else best
+  })
+  upper <- max(best + 4 * (mid - best), model_best)
+  clipped <- upper < top && top - best > 8 * (mid - best)
+  if (!clipped) upper <- top
+  pad <- if (upper > best) 0.04 * (upper - best) else max(0.05 * abs(best), 1)
   structure(c(best - pad, upper + pad), clipped = clipped)
 }
 

@@ -17,6 +17,13 @@
 #' Each returns a tibble when the tibble package is installed (as it is with
 #' broom), otherwise a data frame.
 #'
+#' The class name `"gmm"` is also used by the gmm package (generalized
+#' method of moments), for which broom has `tidy()` and `glance()` methods.
+#' When broom is loaded after emgmm, R reports "Registered S3 methods
+#' overwritten by 'broom': glance.gmm, tidy.gmm"; emgmm registers its
+#' methods again right after, so emgmm fits get the methods described here,
+#' and objects of the gmm package are handed to broom's.
+#'
 #' @param x A `"gmm"` object.
 #' @param data The data the fit was made on, to which the columns are added;
 #'   by default the fit's own data (`x$data`).
@@ -40,7 +47,7 @@ NULL
 tidy.gmm <- function(x, ...) {
   if (!is_emgmm_fit(x)) return(broom_method("tidy", x, ...))
   ecall <- sys.call()
-  check_gmm_object(x, ecall)
+  check_gmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   p <- x$parameters
   vars <- variable_names(x)
@@ -63,7 +70,7 @@ tidy.gmm <- function(x, ...) {
 glance.gmm <- function(x, ...) {
   if (!is_emgmm_fit(x)) return(broom_method("glance", x, ...))
   ecall <- sys.call()
-  check_gmm_object(x, ecall)
+  check_gmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   as_tidy_table(data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df,
                            bic = x$bic, icl = x$icl, aic = x$aic, n = x$n,
@@ -75,11 +82,18 @@ glance.gmm <- function(x, ...) {
 augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
   if (!is_emgmm_fit(x)) return(broom_method("augment", x, data = data, newdata = newdata, ...))
   ecall <- sys.call()
-  check_gmm_object(x, ecall)
+  check_gmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   if (!is.null(newdata)) {
-    post <- stats::predict(x, newdata, type = "posterior")
-    base <- newdata
+    m <- newdata_matrix(x, newdata, ecall)
+    p <- x$parameters
+    post <- if (nrow(m) == 0L) {
+      matrix(0, 0L, x$k)
+    } else {
+      predict_cpp(m, p$proportions, p$means, p$covariances, TRUE, 1L)$posterior
+    }
+    # a data frame keeps its other columns; anything else becomes the matrix
+    base <- if (is.data.frame(newdata)) newdata else m
   } else {
     if (NROW(data) != x$n) {
       abort_input(sprintf(paste0("`data` must be the %d observations the fit was made on ",
@@ -96,7 +110,7 @@ augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
     if (is.null(colnames(m))) colnames(m) <- variable_names(x)
     as.data.frame(m, optional = TRUE)
   }
-  cls <- max.col(post, ties.method = "first")
+  cls <- if (nrow(post) > 0L) max.col(post, ties.method = "first") else integer(0)
   maxpost <- post[cbind(seq_len(nrow(post)), cls)]
   extra <- data.frame(.class = cls, .uncertainty = 1 - maxpost)
   postdf <- as.data.frame(matrix(post, nrow(post), x$k,
@@ -144,6 +158,7 @@ as_tidy_table <- function(df) {
 #' as.data.frame(fit)
 #' @export
 as.data.frame.gmm <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_gmm_object(x, sys.call(), "x")
   if (!is.null(x$selection)) {
     out <- x$selection
   } else {

@@ -116,3 +116,26 @@ test_that("one component and degenerate fits plot too", {
     expect_gt(draw_png(plot(f2, type = type))[["size"]], 2000)
   }
 })
+
+test_that("plot types match partially, and the selection plot keeps every model in view", {
+  fits <- fits_for_plots()
+  expect_gt(draw_png(plot(fits$two, type = "unc"))[["size"]], 2000)
+  expect_error(plot(fits$two, type = ""), class = "emgmm_error_input", regexp = "`type`")
+  expect_error(plot(list(a = 1), type = "density"))
+  expect_error(plot.gmm(structure(list(a = 1), class = "gmm")), class = "emgmm_error_input",
+               regexp = "`x`")
+  # the cut of the y axis keeps each model's best value
+  vals <- cbind(c(2600, 2320, 2314, 2320), c(4000, 3500, 3300, 3240))
+  ylim <- emgmm:::selection_ylim(vals)
+  expect_gte(ylim[2], 3240)
+  expect_lte(ylim[1], 2314)
+  # one finite value: a readable range around it
+  one <- emgmm:::selection_ylim(cbind(c(NA, 183.6), c(NA, NA)))
+  expect_gt(diff(one), 1)
+  # breaks only go to the histogram
+  expect_silent(draw_png(plot(fits$two, type = "classification", breaks = 10, lwd = 3)))
+  # more than 6 variables: the first 6, with a message
+  set.seed(4)
+  f8 <- gmm_fit(matrix(stats::rnorm(800), 100), k = 2, threads = 1)
+  expect_message(draw_png(plot(f8)), "first 6 of the 8")
+})

@@ -80,3 +80,19 @@ test_that("as.data.frame() gives the selection table", {
   expect_identical(nrow(one), 1L)
   expect_identical(names(one), names(df))
 })
+
+test_that("augment() takes new data as predict() does, and names x in errors", {
+  skip_if_not_installed("generics")
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  one <- generics::augment(fit, newdata = c(3, 70))
+  expect_identical(nrow(one), 1L)
+  expect_equal(unname(as.matrix(one[5:6])), unname(predict(fit, c(3, 70), type = "posterior")))
+  m <- generics::augment(fit, newdata = as.matrix(faithful[1:5, ]))
+  expect_identical(m$.class, fit$classification[1:5])
+  expect_error(generics::augment(fit, newdata = data.frame(a = 1)), class = "emgmm_error_input",
+               regexp = "`newdata`")
+  expect_error(generics::tidy(structure(list(parameters = list(proportions = 2)), class = "gmm")),
+               class = "emgmm_error_input", regexp = "`x`")
+  expect_error(as.data.frame(structure(list(parameters = list(proportions = 2)), class = "gmm")),
+               class = "emgmm_error_input", regexp = "`x`")
+})
