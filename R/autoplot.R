@@ -57,13 +57,11 @@ gg_1d <- function(view, type, style) {
   df <- data.frame(x = x, component = cls, uncertainty = view$uncertainty)
   scales <- gg_component_scales(view, style)
   if (type == "density") {
-    sd <- sqrt(view$covariances[1L, 1L, ])
-    grid <- density_grid(x, view$means[, 1L], sd)
-    curves <- do.call(rbind, lapply(seq_len(view$k), function(j) {
-      data.frame(x = grid, density = view$proportions[j] * stats::dnorm(grid, view$means[j, 1L], sd[j]),
-                 component = factor(j, levels = seq_len(view$k)))
-    }))
-    mix <- data.frame(x = grid, density = exp(view_logdensity(view, matrix(grid, ncol = 1L))))
+    d <- density_curves_1d(view)
+    curves <- data.frame(x = d$grid, density = as.vector(d$comp),
+                         component = factor(rep(seq_len(view$k), each = length(d$grid)),
+                                            levels = seq_len(view$k)))
+    mix <- data.frame(x = d$grid, density = d$mix)
     h <- graphics::hist(x, breaks = hist_breaks(x), plot = FALSE)
     bars <- data.frame(left = utils::head(h$breaks, -1L), right = h$breaks[-1L],
                        density = h$density)
@@ -115,27 +113,18 @@ gg_pairs <- function(view, type, style) {
     tag(data.frame(x = view$data[, ab[1L]], y = view$data[, ab[2L]], component = cls,
                    uncertainty = view$uncertainty), ab)
   }))
-  sub_of <- function(ab) {
-    list(proportions = view$proportions, means = view$means[, ab, drop = FALSE],
-         covariances = view$covariances[ab, ab, , drop = FALSE])
-  }
   p <- ggplot2::ggplot(pts, ggplot2::aes(x = .data$x, y = .data$y))
   scales <- gg_component_scales(view, style)
   if (type == "density") {
     lines <- do.call(rbind, lapply(pairs, function(ab) {
-      sub <- sub_of(ab)
-      xr <- variable_limits(view, ab[1L], "density")
-      yr <- variable_limits(view, ab[2L], "density")
-      gx <- seq(xr[1L] - 0.05 * diff(xr), xr[2L] + 0.05 * diff(xr), length.out = 121L)
-      gy <- seq(yr[1L] - 0.05 * diff(yr), yr[2L] + 0.05 * diff(yr), length.out = 121L)
-      z <- matrix(exp(view_logdensity(sub, as.matrix(expand.grid(gx, gy)))), 121L, 121L)
-      levels <- hdr_levels(sub, c(0.25, 0.5, 0.75, 0.95))
-      cl <- grDevices::contourLines(gx, gy, z, levels = levels)
+      widen <- function(r) r + c(-0.05, 0.05) * diff(r)
+      s <- density_surface(pair_mixture(view, ab), widen(variable_limits(view, ab[1L], "density")),
+                           widen(variable_limits(view, ab[2L], "density")))
+      cl <- grDevices::contourLines(s$x, s$y, s$z, levels = s$levels)
       if (length(cl) == 0L) return(NULL)
       tag(do.call(rbind, lapply(seq_along(cl), function(i) {
         data.frame(x = cl[[i]]$x, y = cl[[i]]$y, path = paste(ab[1L], ab[2L], i),
-                   mass = factor(c("25%", "50%", "75%", "95%")[match(cl[[i]]$level, levels)],
-                                 levels = c("25%", "50%", "75%", "95%")))
+                   mass = factor(hdr_labels[match(cl[[i]]$level, s$levels)], levels = hdr_labels))
       })), ab)
     }))
     p <- p + ggplot2::geom_point(colour = "grey60", size = 0.8) +
@@ -146,7 +135,7 @@ gg_pairs <- function(view, type, style) {
                                    drop = FALSE)
   } else if (type == "classification") {
     ell <- do.call(rbind, lapply(pairs, function(ab) {
-      sub <- sub_of(ab)
+      sub <- pair_mixture(view, ab)
       do.call(rbind, lapply(seq_len(view$k), function(j) {
         e <- ellipse_points(sub$means[j, ], matrix(sub$covariances[, , j], 2L, 2L))
         tag(data.frame(x = e[, 1L], y = e[, 2L], component = factor(j, levels = seq_len(view$k))), ab)
@@ -175,12 +164,7 @@ gg_pairs <- function(view, type, style) {
 
 gg_selection <- function(x, call) {
   .data <- ggplot2::.data
-  sel <- x$selection
-  if (is.null(sel)) {
-    abort_input(sprintf(paste0("`type = \"selection\"` needs a fit over several (k, model) ",
-                               "pairs, e.g. `gmm_fit(x, k = 1:9, model = \"all\")`; this fit ",
-                               "has one (k = %d, model %s)."), x$k, x$model), call)
-  }
+  sel <- fit_selection(x, call)
   crit <- x$criterion
   df <- data.frame(k = sel$k, model = factor(sel$model, levels = unique(sel$model)),
                    value = sel[[crit]])
@@ -191,8 +175,7 @@ gg_selection <- function(x, call) {
     ggplot2::geom_line() + ggplot2::geom_point(size = 2) +
     ggplot2::geom_point(data = best, ggplot2::aes(x = .data$k, y = .data$value), inherit.aes = FALSE,
                         shape = 1, size = 7, stroke = 1.1) +
-    ggplot2::scale_shape_manual(values = rep_len(c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4, 8, 3, 7, 9, 10, 12),
-                                                 nlevels(df$model))) +
+    ggplot2::scale_shape_manual(values = rep_len(plot_symbols, nlevels(df$model))) +
     ggplot2::scale_x_continuous(breaks = sort(unique(sel$k))) +
     ggplot2::labs(x = "number of components k", y = sprintf("%s (lower is better)", toupper(crit)),
                   title = sprintf("Model selection by %s", toupper(crit))) +
@@ -204,9 +187,6 @@ gg_loglik <- function(x) {
   df <- data.frame(iteration = seq_along(x$loglik_trace), loglik = x$loglik_trace)
   ggplot2::ggplot(df, ggplot2::aes(x = .data$iteration, y = .data$loglik)) +
     ggplot2::geom_line() + ggplot2::geom_point(size = 1.2) +
-    ggplot2::labs(x = "EM iteration", y = "log-likelihood",
-                  title = sprintf("EM log-likelihood (%s after %d iteration%s)",
-                                  if (x$converged) "converged" else "not converged",
-                                  x$iterations, if (x$iterations == 1L) "" else "s")) +
+    ggplot2::labs(x = "EM iteration", y = "log-likelihood", title = loglik_title(x)) +
     ggplot2::theme_bw()
 }

@@ -315,8 +315,9 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
     fit$warnings <- c(fit$warnings, msg)
     warn_convergence(msg, ecall)
   }
-  fit[c("posterior", "classification", "uncertainty")] <-
-    posterior_summary(data, fit, threads)[c("posterior", "classification", "uncertainty")]
+  fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
+                               threads)$posterior
+  fit[c("classification", "uncertainty")] <- classify(fit$posterior)
   obj <- new_gmm(
     fit = fit, data = data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
@@ -442,6 +443,16 @@ ridge_component <- function(unregularised, scale_var) {
 # Iterations each of several starts gets before only the best is continued.
 short_run_iterations <- 20L
 
+# EM from one start with the settings in `control`, at most `max_iter`
+# iterations; an interrupt becomes an error.
+run_em <- function(data, model, start, k, max_iter, control, verbose = control$verbose) {
+  res <- em_fit_cpp(data, model, start, k, max_iter, control$max_iter[2L],
+                    control$tol[1L], control$tol[2L], control$reg, control$scale_var,
+                    control$threads, verbose)
+  if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
+  res
+}
+
 # Above this many rows, several starts are compared by short EM runs on a
 # random sample of this many rows, and only the best is run on all rows.
 screen_rows <- 20000L
@@ -456,11 +467,8 @@ screen_starts <- function(data, k, model, starts, control) {
   best <- 0L
   best_loglik <- -Inf
   for (j in seq_along(starts)) {
-    res <- em_fit_cpp(sub, model, starts[[j]][rows], k,
-                      min(short_run_iterations, control$max_iter[1L]), control$max_iter[2L],
-                      control$tol[1L], control$tol[2L], control$reg, control$scale_var,
-                      control$threads, FALSE)
-    if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
+    res <- run_em(sub, model, starts[[j]][rows], k,
+                  min(short_run_iterations, control$max_iter[1L]), control, verbose = FALSE)
     if (res$status %in% c(0L, 1L) && res$loglik > best_loglik &&
         ridge_component(res$unregularised, control$scale_var) == 0L) {
       best <- j
@@ -477,13 +485,7 @@ screen_starts <- function(data, k, model, starts, control) {
 # whose components are all supported by data, and falls back to the best
 # degenerate one (flagged) only when every start collapsed.
 fit_candidate <- function(data, k, model, starts, control) {
-  run <- function(start, max_iter) {
-    res <- em_fit_cpp(data, model, start, k, max_iter, control$max_iter[2L],
-                      control$tol[1L], control$tol[2L],
-                      control$reg, control$scale_var, control$threads, control$verbose)
-    if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
-    res
-  }
+  run <- function(start, max_iter) run_em(data, model, start, k, max_iter, control)
   n_starts <- length(starts)
   if (n_starts > 1L && nrow(data) > screen_rows && is.null(dim(starts[[1L]]))) {
     starts <- screen_starts(data, k, model, starts, control)
@@ -543,17 +545,6 @@ fit_candidate <- function(data, k, model, starts, control) {
     loglik_trace = best$loglik_trace, starts = n_starts,
     failed_starts = length(reasons)
   )
-}
-
-# Posterior, classification and uncertainty of a fit on its data, and the sum
-# of the log of each row's largest posterior (for ICL).
-posterior_summary <- function(data, fit, threads) {
-  post <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
-                      threads)$posterior
-  cls <- max.col(post, ties.method = "first")
-  maxpost <- post[cbind(seq_len(nrow(post)), cls)]
-  list(posterior = post, classification = cls, uncertainty = 1 - maxpost,
-       sum_log_max = sum(log(maxpost)))
 }
 
 selection_table <- function(candidates) {

@@ -158,9 +158,12 @@ component_style <- function(k, dots) {
   } else {
     grDevices::hcl.colors(k, "Dark 3")
   }
-  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, k) else rep_len(c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4), k)
+  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, k) else rep_len(plot_symbols, k)
   list(col = col, pch = pch)
 }
+
+# Plotting symbols, one per component (or per model in the selection plot).
+plot_symbols <- c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4, 8, 3, 7, 9, 10, 12)
 
 plot_title <- function(view, type) {
   fit <- view$fit
@@ -177,15 +180,24 @@ view_logdensity <- function(view, m) {
 
 # ---- one variable ----
 
-plot_density_1d <- function(view, style, dots) {
-  x <- view$data[, 1L]
+# The 1-D curves: on `grid`, each component times its proportion (`comp`,
+# one column each) and the mixture (`mix`).
+density_curves_1d <- function(view) {
   sd <- sqrt(view$covariances[1L, 1L, ])
-  grid <- density_grid(x, view$means[, 1L], sd)
+  grid <- density_grid(view$data[, 1L], view$means[, 1L], sd)
   comp <- vapply(seq_len(view$k), function(j) {
     view$proportions[j] * stats::dnorm(grid, view$means[j, 1L], sd[j])
   }, numeric(length(grid)))
-  comp <- matrix(comp, ncol = view$k)
-  mix <- exp(view_logdensity(view, matrix(grid, ncol = 1L)))
+  list(grid = grid, comp = matrix(comp, ncol = view$k),
+       mix = exp(view_logdensity(view, matrix(grid, ncol = 1L))))
+}
+
+plot_density_1d <- function(view, style, dots) {
+  x <- view$data[, 1L]
+  curves <- density_curves_1d(view)
+  grid <- curves$grid
+  comp <- curves$comp
+  mix <- curves$mix
   breaks <- if (!is.null(dots$breaks)) dots$breaks else hist_breaks(x)
   h <- graphics::hist(x, breaks = breaks, plot = FALSE)
   top <- density_top(h$density, mix)
@@ -301,11 +313,7 @@ plot_uncertainty_1d <- function(view, style, dots) {
 plot_panel <- function(view, a, b, type, style, args, labels = FALSE) {
   xy <- view$data[, c(a, b), drop = FALSE]
   cls <- view$classification
-  sub <- list(proportions = view$proportions, means = view$means[, c(a, b), drop = FALSE],
-              covariances = view$covariances[c(a, b), c(a, b), , drop = FALSE])
-  ellipses <- lapply(seq_len(view$k), function(j) {
-    ellipse_points(sub$means[j, ], matrix(sub$covariances[, , j], 2L, 2L))
-  })
+  sub <- pair_mixture(view, c(a, b))
   cex <- if (!is.null(args$cex)) args$cex else 1
   args$cex <- NULL
   do.call(graphics::plot, utils::modifyList(list(x = variable_limits(view, a, type),
@@ -316,7 +324,10 @@ plot_panel <- function(view, a, b, type, style, args, labels = FALSE) {
     density_contours(sub, graphics::par("usr"), labels)
   } else if (type == "classification") {
     graphics::points(xy, pch = style$pch[cls], col = style$col[cls], cex = 0.8 * cex)
-    for (j in seq_len(view$k)) graphics::lines(ellipses[[j]], col = style$col[j], lwd = style$lwd)
+    for (j in seq_len(view$k)) {
+      e <- ellipse_points(sub$means[j, ], matrix(sub$covariances[, , j], 2L, 2L))
+      graphics::lines(e, col = style$col[j], lwd = style$lwd)
+    }
     graphics::points(sub$means, pch = 3, cex = 1.5 * cex, lwd = 2.5)
   } else {
     # on the scale of the largest possible uncertainty, 1 - 1/k
@@ -329,18 +340,30 @@ uncertainty_size <- function(u, k) {
   0.4 + 2.2 * sqrt(pmin(u / max(1 - 1 / k, 1e-12), 1))
 }
 
-# Contours of the mixture density at the levels that enclose about 25%, 50%,
-# 75% and 95% of the mixture's mass (its highest-density regions).
+# The marginal mixture of the view's variables ab (two of them).
+pair_mixture <- function(view, ab) {
+  list(proportions = view$proportions, means = view$means[, ab, drop = FALSE],
+       covariances = view$covariances[ab, ab, , drop = FALSE])
+}
+
+# The masses that the density contours enclose, and their labels.
+hdr_masses <- c(0.25, 0.5, 0.75, 0.95)
+hdr_labels <- c("25%", "50%", "75%", "95%")
+
+# The density of a 2-D mixture `sub` on a 121 x 121 grid over xlim x ylim,
+# and the levels that enclose `hdr_masses` of its mass (its highest-density
+# regions).
+density_surface <- function(sub, xlim, ylim) {
+  gx <- seq(xlim[1L], xlim[2L], length.out = 121L)
+  gy <- seq(ylim[1L], ylim[2L], length.out = 121L)
+  z <- matrix(exp(view_logdensity(sub, as.matrix(expand.grid(gx, gy)))), length(gx), length(gy))
+  list(x = gx, y = gy, z = z, levels = hdr_levels(sub, hdr_masses))
+}
+
 density_contours <- function(sub, usr, labels) {
-  gx <- seq(usr[1L], usr[2L], length.out = 121L)
-  gy <- seq(usr[3L], usr[4L], length.out = 121L)
-  grid <- as.matrix(expand.grid(gx, gy))
-  view <- list(proportions = sub$proportions, means = sub$means, covariances = sub$covariances)
-  z <- matrix(exp(view_logdensity(view, grid)), length(gx), length(gy))
-  levels <- hdr_levels(sub, c(0.25, 0.5, 0.75, 0.95))
-  graphics::contour(gx, gy, z, levels = levels, add = TRUE, drawlabels = labels,
-                    labels = c("25%", "50%", "75%", "95%"), col = "#0B3C8C", lwd = 1.6,
-                    labcex = 0.7)
+  s <- density_surface(sub, usr[1:2], usr[3:4])
+  graphics::contour(s$x, s$y, s$z, levels = s$levels, add = TRUE, drawlabels = labels,
+                    labels = hdr_labels, col = "#0B3C8C", lwd = 1.6, labcex = 0.7)
 }
 
 # Density levels whose upper sets hold the given masses of a 2-D mixture:
@@ -436,13 +459,18 @@ plot_pairs <- function(view, type, style, dots) {
 
 # ---- selection and log-likelihood ----
 
-plot_selection <- function(x, dots, call) {
-  sel <- x$selection
-  if (is.null(sel)) {
+# The fit's selection table, or an error naming `type` when it has none.
+fit_selection <- function(x, call) {
+  if (is.null(x$selection)) {
     abort_input(sprintf(paste0("`type = \"selection\"` needs a fit over several (k, model) ",
                                "pairs, e.g. `gmm_fit(x, k = 1:9, model = \"all\")`; this fit ",
                                "has one (k = %d, model %s)."), x$k, x$model), call)
   }
+  x$selection
+}
+
+plot_selection <- function(x, dots, call) {
+  sel <- fit_selection(x, call)
   crit <- x$criterion
   models <- unique(sel$model)
   ks <- sort(unique(sel$k))
@@ -453,7 +481,7 @@ plot_selection <- function(x, dots, call) {
   nm <- length(models)
   col <- if (!is.null(dots$col)) rep_len(dots$col, nm) else
     grDevices::hcl.colors(nm, if (nm <= 4L) "Dark 2" else "Dark 3")
-  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, nm) else rep_len(c(16, 17, 15, 18, 1, 2, 0, 5, 6, 4, 8, 3, 7, 9, 10, 12), nm)
+  pch <- if (!is.null(dots$pch)) rep_len(dots$pch, nm) else rep_len(plot_symbols, nm)
   dots$col <- NULL
   dots$pch <- NULL
   if (all(is.na(vals))) vals[] <- 0
@@ -507,10 +535,13 @@ plot_loglik <- function(x, dots) {
   tr <- x$loglik_trace
   args <- utils::modifyList(list(
     x = seq_along(tr), y = tr, type = "b", pch = 16, cex = 0.7,
-    xlab = "EM iteration", ylab = "log-likelihood",
-    main = sprintf("EM log-likelihood (%s after %d iteration%s)",
-                   if (x$converged) "converged" else "not converged",
-                   x$iterations, if (x$iterations == 1L) "" else "s")), dots)
+    xlab = "EM iteration", ylab = "log-likelihood", main = loglik_title(x)), dots)
   do.call(graphics::plot, args)
   invisible(x)
+}
+
+loglik_title <- function(x) {
+  sprintf("EM log-likelihood (%s after %d iteration%s)",
+          if (x$converged) "converged" else "not converged",
+          x$iterations, if (x$iterations == 1L) "" else "s")
 }

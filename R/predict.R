@@ -38,23 +38,37 @@ predict.gmm <- function(object, newdata,
   } else {
     data <- newdata_matrix(object, newdata, ecall)
   }
-  p <- object$parameters
-  if (nrow(data) == 0L) {
-    return(switch(type, classification = integer(0), posterior = matrix(0, 0L, object$k),
-                  numeric(0)))
-  }
-  res <- predict_cpp(data, p$proportions, p$means, p$covariances,
-                     type %in% c("classification", "posterior"), threads)
-  if (res$status != 0L) {
-    abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
-                      res$component), ecall)
-  }
+  res <- predict_values(object, data, type %in% c("classification", "posterior"), threads,
+                        ecall)
   switch(type,
-    classification = max.col(res$posterior, ties.method = "first"),
+    classification = classify(res$posterior)$classification,
     posterior = res$posterior,
     density = exp(res$logdensity),
     logdensity = res$logdensity
   )
+}
+
+# The log mixture density of each row of `data` (a matrix with the fit's
+# variables) and, when `posterior`, the n x k posterior; an error when a
+# covariance of the fit is not positive definite.
+predict_values <- function(object, data, posterior, threads, call) {
+  if (nrow(data) == 0L) {
+    return(list(posterior = matrix(0, 0L, object$k), logdensity = numeric(0)))
+  }
+  p <- object$parameters
+  res <- predict_cpp(data, p$proportions, p$means, p$covariances, posterior, threads)
+  if (res$status != 0L) {
+    abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
+                      res$component), call)
+  }
+  res
+}
+
+# The most probable component of each row of a posterior matrix, and the
+# uncertainty 1 - its posterior.
+classify <- function(post) {
+  cls <- if (nrow(post) > 0L) max.col(post, ties.method = "first") else integer(0)
+  list(classification = cls, uncertainty = 1 - post[cbind(seq_len(nrow(post)), cls)])
 }
 
 # `newdata` as a double matrix with the fit's variables, in the fit's order.

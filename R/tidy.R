@@ -86,12 +86,7 @@ augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
   check_dots(list(...), ecall)
   if (!is.null(newdata)) {
     m <- newdata_matrix(x, newdata, ecall)
-    p <- x$parameters
-    post <- if (nrow(m) == 0L) {
-      matrix(0, 0L, x$k)
-    } else {
-      predict_cpp(m, p$proportions, p$means, p$covariances, TRUE, 1L)$posterior
-    }
+    post <- predict_values(x, m, TRUE, x$control$threads, ecall)$posterior
     # a data frame keeps its other columns; anything else becomes the matrix
     base <- if (is.data.frame(newdata)) newdata else m
   } else {
@@ -110,9 +105,8 @@ augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
     if (is.null(colnames(m))) colnames(m) <- variable_names(x)
     as.data.frame(m, optional = TRUE)
   }
-  cls <- if (nrow(post) > 0L) max.col(post, ties.method = "first") else integer(0)
-  maxpost <- post[cbind(seq_len(nrow(post)), cls)]
-  extra <- data.frame(.class = cls, .uncertainty = 1 - maxpost)
+  cl <- classify(post)
+  extra <- data.frame(.class = cl$classification, .uncertainty = cl$uncertainty)
   postdf <- as.data.frame(matrix(post, nrow(post), x$k,
                                  dimnames = list(NULL, paste0(".posterior_", seq_len(x$k)))),
                           optional = TRUE)

@@ -270,7 +270,7 @@ lines <- c(
   "",
   sprintf(paste("At the flags R builds packages with here (%s), this machine does %.1f GFLOP/s",
                 "of double-precision matrix multiply with Eigen on 2 threads, %.2f ns per",
-                "vectorised exp() per thread (emgmm's), and reads memory at %.1f GB/s",
+                "vectorised exp() per thread (emgmm's pass: subtract, exp, add), and reads memory at %.1f GB/s",
                 "(`bench/floor.cpp`)."),
           trimws(gsub(" +", " ", gsub("-ffile-prefix-map=[^ ]*|-fstack-protector-strong|-W[^ ]*|-D_FORTIFY_SOURCE=2",
                                       "", system2(file.path(R.home("bin"), "R"), c("CMD", "config", "CXXFLAGS"),

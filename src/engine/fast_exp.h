@@ -54,23 +54,6 @@ inline __m128d exp_nonpositive_pd(__m128d x0) {
 }  // namespace detail
 #endif
 
-// v = exp(v) in place, for v <= 0 (or -inf); not for NaN.
-inline void exp_nonpositive(Eigen::Ref<Eigen::VectorXd> v) {
-#ifdef EMGMM_SSE2_EXP
-  double* p = v.data();
-  const Eigen::Index n = v.size();
-  Eigen::Index i = 0;
-  for (; i + 2 <= n; i += 2) _mm_storeu_pd(p + i, detail::exp_nonpositive_pd(_mm_loadu_pd(p + i)));
-  if (i < n) {
-    alignas(16) double last[2] = {p[i], 0.0};
-    _mm_store_pd(last, detail::exp_nonpositive_pd(_mm_load_pd(last)));
-    p[i] = last[0];
-  }
-#else
-  v.array() = v.array().exp();
-#endif
-}
-
 // v = exp(v - m) and t += v, elementwise in one pass, for v <= m (the
 // log-sum-exp of one column against the rows' maxima m).
 inline void exp_shifted_add(Eigen::Ref<Eigen::VectorXd> v, const Eigen::Ref<const Eigen::VectorXd>& m,
