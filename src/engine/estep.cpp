@@ -34,7 +34,8 @@ void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
   shift = shifts;
   loglik = 0.0;
   sum_log_max = 0.0;
-  kind = what;
+  // in one dimension a full scatter is its diagonal (the cheaper kernels)
+  kind = d == 1 ? ScatterKind::diagonal : what;
 }
 
 void SuffStats::add(const SuffStats& other) {
@@ -314,7 +315,7 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
     const auto w = s.ld.col(j).head(rows);
     st.weight(j) += w.sum();
     Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
-    if (st.kind == ScatterKind::diagonal || d == 1) {
+    if (st.kind == ScatterKind::diagonal) {
       // straight from the data, no centred copy
       for (Index c = 0; c < d; ++c) {
         weighted_moments(x.col(c).data() + r0, w.data(), rows, st.shift(c, j), st.sum(c, j),
@@ -369,7 +370,7 @@ void block_accumulate_labels(DataMap x, Index r0, Index rows, const IntVector& l
     for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).sum();
     if (!with_scatter) continue;
     Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
-    if (st.kind == ScatterKind::diagonal || d == 1) {
+    if (st.kind == ScatterKind::diagonal) {
       for (Index c = 0; c < d; ++c) sc(c, c) += s.xc.col(c).head(m).squaredNorm();
     } else if (d <= kSmallD) {
       for (Index a = 0; a < d; ++a) {
