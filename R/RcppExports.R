@@ -5,8 +5,16 @@ start_partitions_cpp <- function(x, k, n_init, kmeans, threads) {
     .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads)
 }
 
-em_fit_cpp <- function(x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose) {
-    .Call(`_emgmm_em_fit_cpp`, x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose)
+fit_candidate_cpp <- function(x, model, k, starts, groups, rows, control, verbose) {
+    .Call(`_emgmm_fit_candidate_cpp`, x, model, k, starts, groups, rows, control, verbose)
+}
+
+check_parameters_cpp <- function(proportions, means, covariances) {
+    .Call(`_emgmm_check_parameters_cpp`, proportions, means, covariances)
+}
+
+models_cpp <- function() {
+    .Call(`_emgmm_models_cpp`)
 }
 
 predict_cpp <- function(x, proportions, means, covariances, posterior, threads) {

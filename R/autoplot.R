@@ -1,13 +1,13 @@
 #' ggplot2 figures of a Gaussian mixture fit
 #'
-#' The figures of [plot.gmm()] as ggplot objects, to be themed, faceted or
+#' The figures of [plot.emgmm()] as ggplot objects, to be themed, faceted or
 #' combined as usual.  The method is registered for `ggplot2::autoplot()`
 #' when ggplot2 is installed (emgmm does not depend on it); call it as
 #' `ggplot2::autoplot(fit)` or `autoplot(fit)` with ggplot2 attached.  With
 #' more than two variables the pairs of variables are facets.
 #'
-#' @inheritParams plot.gmm
-#' @param object A `"gmm"` object from [gmm_fit()].
+#' @inheritParams plot.emgmm
+#' @param object An `"emgmm"` object from [gmm_fit()].
 #' @param ... Not used.
 #' @return A `ggplot` object.
 #' @examples
@@ -18,17 +18,18 @@
 #'   ggplot2::autoplot(fit2, type = "classification")
 #'   ggplot2::autoplot(fit2, type = "selection")
 #' }
-#' @name autoplot.gmm
+#' @name autoplot.emgmm
 NULL
 
-#' @rdname autoplot.gmm
-autoplot.gmm <- function(object, type = NULL, dimens = NULL, ...) {
+#' @rdname autoplot.emgmm
+#' @exportS3Method ggplot2::autoplot
+autoplot.emgmm <- function(object, type = NULL, dimens = NULL, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("autoplot")
   if (!requireNamespace("ggplot2", quietly = TRUE)) {
     abort_input("`autoplot()` needs the ggplot2 package; install it first.", ecall)
   }
-  check_gmm_object(object, ecall)
+  check_emgmm_object(object, ecall)
   check_dots(list(...), ecall)
   x <- object
   type <- check_plot_type(x, type, ecall)

@@ -77,6 +77,49 @@ as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
   x
 }
 
+# The variances of the variables, after checking that `x` has at least two
+# distinct observations and values that can be squared.
+check_spread <- function(data, call) {
+  n <- nrow(data)
+  variances <- vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
+  if (n < 2L || all(variances == 0)) {
+    abort_input(paste0("`x` must contain at least two distinct observations (with values ",
+                       "large enough for their variance to be non-zero in double precision)."),
+                call)
+  }
+  if (!all(is.finite(variances)) || !is.finite(sum(variances))) {
+    abort_input(sprintf(
+      "`x` has values too large to square in double precision (variable %d); rescale it.",
+      which(!is.finite(variances))[1L]), call)
+  }
+  vars <- colnames(data)
+  if (!is.null(vars) && anyDuplicated(vars)) {
+    abort_input(sprintf("`x` must have distinct column names, but `%s` is repeated.",
+                        vars[anyDuplicated(vars)]), call)
+  }
+  variances
+}
+
+# At least max(ks) distinct observations.
+check_distinct <- function(data, ks, call) {
+  n_distinct <- count_distinct(data, max(ks))
+  if (max(ks) > n_distinct) {
+    abort_input(sprintf(
+      "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
+      n_distinct, max(ks)), call)
+  }
+  invisible()
+}
+
+check_choice <- function(x, choices, arg, call) {
+  if (identical(x, choices)) return(choices[[1L]])
+  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
+    abort_input(sprintf("`%s` must be one of %s, not %s.", arg,
+                        paste0("\"", choices, "\"", collapse = ", "), describe(x)), call)
+  }
+  x
+}
+
 check_k <- function(k, n, call) {
   if (!is.numeric(k) || length(k) == 0L || !is_whole(k) || any(k < 1)) {
     bad <- if (is.numeric(k) && length(k) > 1L) {
@@ -145,8 +188,9 @@ check_start <- function(init, n, k, k_missing, call) {
     start <- lab
   } else {
     abort_input(sprintf(paste0(
-      "`init` must be \"kmeans\", \"random\", a vector of labels or a matrix of ",
-      "posterior probabilities, not %s."), describe(init)), call)
+      "`init` must be one of %s, a vector of labels or a matrix of ",
+      "posterior probabilities, not %s."),
+      paste0("\"", init_choices, "\"", collapse = ", "), describe(init)), call)
   }
   if (!k_missing && (length(k) != 1L || k != kk)) {
     abort_input(sprintf(

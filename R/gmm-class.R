@@ -1,6 +1,6 @@
-#' The "gmm" object
+#' The "emgmm" object
 #'
-#' [gmm_fit()] returns a list of class `"gmm"` made of plain R data, so that
+#' [gmm_fit()] returns a list of class `"emgmm"` made of plain R data, so that
 #' `saveRDS()` and `readRDS()` just work.  Its fields:
 #'
 #' * `k`, `model`, `n`, `d`: number of components, covariance model (mclust's
@@ -19,24 +19,28 @@
 #'   `uncertainty`: `1 - max posterior`.
 #' * `iterations`, `converged`, `loglik_trace`: EM diagnostics.
 #' * `degenerate`: `TRUE` when a component is held up by the ridge alone
-#'   (see "Degenerate fits" in [gmm_fit()]); `warnings`: the warnings
-#'   [gmm_fit()] gave about this fit (a character vector, usually empty).
+#'   (see "Degenerate fits" in [gmm_fit()]); `start`: the start the fit came
+#'   from (`"hc"`, `"kmeans"`, `"random"`, `"labels"` or `"posterior"`; with
+#'   `init = "auto"`, whichever of the hierarchical and k-means++ starts
+#'   won); `warnings`: the warnings [gmm_fit()] gave about this fit (a
+#'   character vector, usually empty).
 #' * `selection`: `NULL` when one (k, model) pair was fitted, else a data frame
 #'   with one row per pair: `k`, `model`, `loglik`, `df`, `bic`, `icl`, `aic`,
-#'   `iterations`, `converged`, `degenerate` (a component is held up by the
-#'   ridge alone) and `reason` (why a pair could not be fitted or is
-#'   degenerate; `NA` otherwise).  Pairs that could not be fitted have `NA`
-#'   values.
-#' * `criterion`, `control` (the settings used: `init`, `n_init`, `hc_subset` (the
-#'   number of rows the hierarchical start used, for `init = "hc"`), `max_iter`,
-#'   `inner_max_iter`, `inner_tol`,
-#'   `tol`, `reg` (the ridge of each variable, length `d`), `reg_default`,
-#'   `threads`), `data` (the data as a matrix) and `call`.
+#'   `iterations`, `converged`, `start` (the start that won for that pair),
+#'   `degenerate` (a component is held up by the ridge alone) and `reason`
+#'   (why a pair could not be fitted or is degenerate; `NA` otherwise).
+#'   Pairs that could not be fitted have `NA` values.
+#' * `criterion`, `control` (the settings used: `init`, `n_init`,
+#'   `hc_subset` (the number of rows the hierarchical start used, for
+#'   `init = "auto"` and `"hc"`), `screen_rows` (the number of rows the starts
+#'   were screened on, when that was a sample), `max_iter`, `inner_max_iter`,
+#'   `inner_tol`, `tol`, `reg` (the ridge of each variable, length `d`),
+#'   `reg_default`, `threads`), `data` (the data as a matrix) and `call`.
 #'
-#' @name gmm-object
+#' @name emgmm-object
 NULL
 
-new_gmm <- function(fit, data, criterion, selection, control, call) {
+new_emgmm <- function(fit, data, criterion, selection, control, call) {
   vars <- colnames(data)
   means <- fit$means
   colnames(means) <- vars
@@ -61,6 +65,7 @@ new_gmm <- function(fit, data, criterion, selection, control, call) {
       converged = fit$converged,
       loglik_trace = fit$loglik_trace,
       degenerate = isTRUE(fit$degenerate),
+      start = fit$start,
       warnings = if (is.null(fit$warnings)) character() else fit$warnings,
       selection = selection,
       criterion = criterion,
@@ -68,11 +73,11 @@ new_gmm <- function(fit, data, criterion, selection, control, call) {
       data = data,
       call = call
     ),
-    class = "gmm"
+    class = "emgmm"
   )
 }
 
-validate_gmm <- function(x) {
+validate_emgmm <- function(x) {
   p <- x$parameters
   stopifnot(
     length(p$proportions) == x$k,
@@ -88,30 +93,36 @@ validate_gmm <- function(x) {
   x
 }
 
-# The parts of a "gmm" object that predict() and simulate() hand to C++ must
-# be consistent (an object edited by hand must not crash the session).
-check_gmm_object <- function(object, call, arg = "object") {
+# The parts of an "emgmm" object that predict(), plot() and simulate() hand
+# to C++ must be consistent (an object edited by hand must not crash the
+# session).  The shapes are checked here; whether the numbers are usable is
+# the engine's one definition (check_parameters_cpp()), the same test the
+# fit itself passed, so every fit gmm_fit() returns is accepted.
+check_emgmm_object <- function(object, call, arg = "object") {
   p <- object$parameters
   k <- length(p$proportions)
   d <- NCOL(p$means)
   ok <- is.list(p) && is.numeric(p$proportions) && k >= 1L &&
-    all(is.finite(p$proportions)) && all(p$proportions > 0) &&
-    abs(sum(p$proportions) - 1) < 1e-6 &&
-    is.numeric(p$means) && identical(dim(p$means), c(k, d)) && all(is.finite(p$means)) &&
+    is.numeric(p$means) && identical(dim(p$means), c(k, d)) &&
     is.numeric(p$covariances) && identical(as.integer(dim(p$covariances)), c(d, d, k)) &&
-    all(is.finite(p$covariances)) && identical(as.integer(object$d), d) &&
-    identical(as.integer(object$k), k) && isTRUE(object$k == k)
+    all(is.finite(p$covariances)) && all(is.finite(p$means)) &&
+    identical(as.integer(object$d), d) && identical(as.integer(object$k), k) &&
+    isTRUE(object$k == k)
+  problem <- NULL
   if (isTRUE(ok)) {
-    for (j in seq_len(k)) {
-      s <- matrix(p$covariances[, , j], d, d)
-      ok <- ok && isSymmetric(unname(s)) &&
-        !inherits(tryCatch(chol(s), error = function(e) e), "error")
-    }
+    res <- check_parameters_cpp(as.double(p$proportions), matrix(as.double(p$means), k, d),
+                                as.double(p$covariances))
+    problem <- switch(res$status,
+      ok = NULL,
+      empty = "the proportions must be positive and sum to 1",
+      sprintf(paste0("the covariance of component %d must be symmetric and positive ",
+                     "definite"), res$component))
   }
-  if (!isTRUE(ok)) {
-    abort_input(paste0("`", arg, "` must be a \"gmm\" fit with consistent parameters: ",
+  if (!isTRUE(ok) || !is.null(problem)) {
+    abort_input(paste0("`", arg, "` must be an \"emgmm\" fit with consistent parameters: ",
                        "positive proportions summing to 1, a k x d matrix of means and a ",
-                       "d x d x k array of symmetric positive definite covariances."), call)
+                       "d x d x k array of symmetric positive definite covariances",
+                       if (!is.null(problem)) paste0("; ", problem), "."), call)
   }
   invisible(object)
 }
@@ -131,26 +142,26 @@ fmt_fixed <- function(x, digits = 3L) {
   formatC(x, digits = digits, format = "f")
 }
 
-#' Print, format and summarise a "gmm" fit
+#' Print, format and summarise an "emgmm" fit
 #'
 #' `format()` returns the lines that `print()` writes: the model, the
 #' log-likelihood and criteria, and a table of proportions, means and
 #' variances.  `summary()` adds the full covariance matrices, the sizes of the
 #' classes and the model selection table.
 #'
-#' @param x,object A `"gmm"` object (or its summary).
+#' @param x,object A `"emgmm"` object (or its summary).
 #' @param digits Significant digits.
 #' @param ... Not used.
 #' @return `format()` a character vector; `print()` its argument, invisibly;
-#'   `summary()` an object of class `"summary.gmm"`.
+#'   `summary()` an object of class `"summary.emgmm"`.
 #' @examples
 #' fit <- gmm_fit(faithful, k = 2, threads = 1)
 #' fit
 #' summary(fit)
 #' @export
-format.gmm <- function(x, digits = 4L, ...) {
+format.emgmm <- function(x, digits = 4L, ...) {
   vars <- variable_names(x)
-  desc <- model_descriptions[[x$model]]
+  desc <- model_description(x$model)
   its <- sprintf("%d iteration%s", x$iterations, if (x$iterations == 1L) "" else "s")
   status <- if (x$converged) paste("converged in", its) else paste("NOT converged after", its)
   head <- c(
@@ -212,16 +223,16 @@ parameter_table <- function(x, vars) {
   tab
 }
 
-#' @rdname format.gmm
+#' @rdname format.emgmm
 #' @export
-print.gmm <- function(x, ...) {
+print.emgmm <- function(x, ...) {
   writeLines(format(x, ...))
   invisible(x)
 }
 
-#' @rdname format.gmm
+#' @rdname format.emgmm
 #' @export
-summary.gmm <- function(object, ...) {
+summary.emgmm <- function(object, ...) {
   structure(
     list(
       fit = object,
@@ -230,13 +241,13 @@ summary.gmm <- function(object, ...) {
       criteria = c(loglik = object$loglik, df = object$df, bic = object$bic,
                    icl = object$icl, aic = object$aic)
     ),
-    class = "summary.gmm"
+    class = "summary.emgmm"
   )
 }
 
-#' @rdname format.gmm
+#' @rdname format.emgmm
 #' @export
-format.summary.gmm <- function(x, digits = 4L, ...) {
+format.summary.emgmm <- function(x, digits = 4L, ...) {
   fit <- x$fit
   out <- utils::head(format(fit, digits = digits), 3L)
   out <- c(out, sprintf("start: %s%s; tol %s; ridge %s", fit$control$init,
@@ -279,9 +290,9 @@ format.summary.gmm <- function(x, digits = 4L, ...) {
   out
 }
 
-#' @rdname format.gmm
+#' @rdname format.emgmm
 #' @export
-print.summary.gmm <- function(x, ...) {
+print.summary.emgmm <- function(x, ...) {
   writeLines(format(x, ...))
   invisible(x)
 }
@@ -291,7 +302,7 @@ print.summary.gmm <- function(x, ...) {
 #' `logLik()` returns the maximised log-likelihood with its degrees of freedom
 #' and number of observations, so that [stats::AIC()] and [stats::BIC()] work.
 #'
-#' @param object A `"gmm"` object.
+#' @param object An `"emgmm"` object.
 #' @param ... Not used.
 #' @return `logLik()` an object of class `"logLik"`; `nobs()` a whole number.
 #' @examples
@@ -299,12 +310,12 @@ print.summary.gmm <- function(x, ...) {
 #' logLik(fit)
 #' BIC(fit) # equals fit$bic
 #' @export
-logLik.gmm <- function(object, ...) {
+logLik.emgmm <- function(object, ...) {
   structure(object$loglik, df = object$df, nobs = object$n, class = "logLik")
 }
 
-#' @rdname logLik.gmm
+#' @rdname logLik.emgmm
 #' @export
-nobs.gmm <- function(object, ...) {
+nobs.emgmm <- function(object, ...) {
   object$n
 }

@@ -162,9 +162,9 @@
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
 #'
-#' @return An object of class `"gmm"`: a list with the fields described in
-#'   [gmm-object].
-#' @seealso [predict.gmm()], [summary.gmm()], [simulate.gmm()].
+#' @return An object of class `"emgmm"`: a list with the fields described in
+#'   [emgmm-object].
+#' @seealso [predict.emgmm()], [summary.emgmm()], [simulate.emgmm()].
 #' @references Celeux, G. and Govaert, G. (1995). Gaussian parsimonious
 #'   clustering models. *Pattern Recognition*, 28(5), 781-793.
 #'
@@ -190,7 +190,7 @@
 #' sel <- gmm_fit(faithful, k = 1:4, model = c("VVV", "EEE", "VII"), threads = 1)
 #' sel$selection
 #' @export
-gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
+gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
                     max_iter = 1000L, tol = 1e-8, reg = NULL,
                     criterion = c("bic", "icl", "aic"), threads = emgmm_threads(),
                     verbose = FALSE, hc_subset = NULL, ...) {
@@ -198,371 +198,43 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "kmeans", n_init = 10L,
   ecall <- sys.call()
   check_dots(list(...), ecall)
   data <- as_data_matrix(x, ecall)
-  n <- nrow(data)
-  d <- ncol(data)
-  models <- resolve_models(model, d, ecall)
+  variances <- check_spread(data, ecall)
+  models <- resolve_models(model, ncol(data), ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
-
-  variances <- vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
-  if (n < 2L || all(variances == 0)) {
-    abort_input(paste0("`x` must contain at least two distinct observations (with values ",
-                       "large enough for their variance to be non-zero in double precision)."),
-                ecall)
-  }
-  if (!all(is.finite(variances)) || !is.finite(sum(variances))) {
-    abort_input(sprintf(
-      "`x` has values too large to square in double precision (variable %d); rescale it.",
-      which(!is.finite(variances))[1L]), ecall)
-  }
-  vars <- colnames(data)
-  if (!is.null(vars) && anyDuplicated(vars)) {
-    abort_input(sprintf("`x` must have distinct column names, but `%s` is repeated.",
-                        vars[anyDuplicated(vars)]), ecall)
-  }
-
-  user_start <- NULL
-  if (is.character(init) && length(init) == 1L && is.null(dim(init))) {
-    init_type <- check_choice(init, c("kmeans", "random", "hc"), "init", ecall)
-    if (missing(k)) {
-      # the default 1:9, capped at the number of distinct observations
-      k <- k[k <= count_distinct(data, max(k))]
-    }
-    ks <- check_k(k, n, ecall)
-  } else if (is.character(init)) {
-    abort_input(sprintf(paste0("`init` must be \"kmeans\", \"random\", \"hc\", a vector of ",
-                               "labels or a matrix of posterior probabilities, not %s."),
-                        describe(init)), ecall)
-  } else {
-    if (!missing(k)) check_k(k, n, ecall)
-    user_start <- check_start(init, n, k, missing(k), ecall)
-    ks <- check_k(user_start$k, n, ecall)
-    init_type <- if (is.matrix(user_start$start)) "posterior" else "labels"
-  }
-  if (init_type == "hc") {
-    # Mclust()'s procedure: its start and, unless given, its tolerances
-    # (emControl()) and no ridge, so that fits and tables reproduce mclust's
-    if (missing(tol)) tol <- c(1e-5, sqrt(.Machine$double.eps))
-    if (missing(reg)) reg <- 0
-  } else if (!is.null(hc_subset)) {
-    abort_input("`hc_subset` applies only to `init = \"hc\"`.", ecall)
-  }
+  start <- check_init(init, k, missing(k), data, ecall)
   n_init <- check_count(n_init, "n_init", ecall)
-  max_iter <- check_max_iter(max_iter, ecall)
-  tol <- check_tol(tol, ecall)
-  threads <- check_count(threads, "threads", ecall)
-  verbose <- check_flag(verbose, "verbose", ecall)
+  settings <- fit_settings(start$type, max_iter, tol, reg, threads, verbose, variances,
+                           !missing(tol), !missing(reg), ecall)
+  check_distinct(data, start$ks, ecall)
+  threads <- settings$engine$threads
 
-  n_distinct <- count_distinct(data, max(ks))
-  if (max(ks) > n_distinct) {
-    abort_input(sprintf(
-      "`k` must be at most the number of distinct observations in `x` (%d), not %d.",
-      n_distinct, max(ks)), ecall)
-  }
-  # each variable's variance (a constant variable borrows the mean of the
-  # others): the scale of the default ridge and of the collapse test
-  scale_var <- variances
-  scale_var[scale_var == 0] <- mean(variances[variances > 0])
-  reg_default <- is.null(reg)
-  reg <- if (reg_default) 1e-10 * scale_var else rep(check_number(reg, "reg", ecall), d)
-  # inner iterations: 1e5 per M-step without a ridge (mclust sets no limit;
-  # fits that need more than 1000 then agree with its fits), 1000 with one
-  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) 1e5 else 1000
-
-  control <- list(max_iter = max_iter, tol = tol, reg = reg, threads = threads,
-                  verbose = verbose, scale_var = scale_var)
-  hc_labels <- NULL
-  if (init_type == "hc") {
-    rows <- hc_rows(hc_subset, data, max(ks), ecall)
-    hc_labels <- hc_starts(data, ks, rows)
-    hc_subset <- length(rows)
-  }
+  plan <- start_plan(data, start, n_init, hc_subset, threads, ecall)
   candidates <- list()
-  for (kk in ks) {
-    starts <- if (init_type == "hc") {
-      list(hc_labels[[as.character(kk)]])
-    } else {
-      start_points(data, kk, init_type, user_start, n_init, threads)
-    }
+  for (kk in start$ks) {
+    set <- starts_for(plan, data, kk)
     for (m in models) {
-      if (verbose) message(sprintf("Fitting k = %d, model %s", kk, m))
-      candidates[[length(candidates) + 1L]] <- fit_candidate(data, kk, m, starts, control)
+      if (settings$verbose) message(sprintf("Fitting k = %d, model %s", kk, m))
+      candidates[[length(candidates) + 1L]] <- fit_pair(data, kk, m, set, plan$rows, settings)
     }
   }
   selection <- selection_table(candidates)
-  ok <- which(!is.na(selection[[criterion]]))
-  if (length(ok) == 0L) {
-    reasons <- unique(sprintf("k = %d, model %s: %s", selection$k, selection$model,
-                              selection$reason))
-    abort_fit(sprintf("No model could be fitted: %s.", paste(reasons, collapse = "; ")),
-              ecall, list(selection = selection))
-  }
-  sound <- ok[!selection$degenerate[ok]]
-  pool <- if (length(sound) > 0L) sound else ok
-  best <- pool[which.min(selection[[criterion]][pool])]
-  fit <- candidates[[best]]
-  fit$warnings <- character()
-  if (fit$degenerate) {
-    msg <- sprintf(paste0(
-      "The fit is degenerate (k = %d, model %s): %s. Consider fewer components, ",
-      "another model, or a larger `reg`."), fit$k, fit$model, fit$reason)
-    fit$warnings <- c(fit$warnings, msg)
-    warn_degenerate(msg, ecall)
-  }
-  if (!fit$converged) {
-    msg <- sprintf(paste0(
-      "EM did not converge in %d iterations (k = %d, model %s); ",
-      "increase `max_iter` or `tol`."), max_iter[1L], fit$k, fit$model)
-    fit$warnings <- c(fit$warnings, msg)
-    warn_convergence(msg, ecall)
-  }
+  fit <- candidates[[best_pair(selection, criterion, ecall)]]
+  fit$warnings <- fit_warnings(fit, settings$engine$max_iter, ecall)
   fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
                                threads)$posterior
   fit[c("classification", "uncertainty")] <- classify(fit$posterior)
-  obj <- new_gmm(
+  eng <- settings$engine
+  obj <- new_emgmm(
     fit = fit, data = data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
-    control = list(init = init_type, n_init = if (init_type == "hc") 1L else n_init,
-                   hc_subset = if (init_type == "hc") hc_subset else NULL,
-                   max_iter = max_iter[1L], inner_max_iter = max_iter[2L],
-                   tol = tol[1L], inner_tol = tol[2L],
-                   reg = reg, reg_default = reg_default, threads = threads),
+    control = list(init = start$type,
+                   n_init = if (start$type %in% c("auto", "kmeans", "random")) n_init else 1L,
+                   hc_subset = if (!is.null(plan$hc_rows)) length(plan$hc_rows),
+                   screen_rows = if (!is.null(plan$rows)) length(plan$rows),
+                   max_iter = eng$max_iter, inner_max_iter = eng$inner_max_iter,
+                   tol = eng$tol, inner_tol = eng$inner_tol,
+                   reg = eng$reg, reg_default = settings$reg_default, threads = threads),
     call = call
   )
-  validate_gmm(obj)
-}
-
-#' Default number of threads
-#'
-#' `getOption("emgmm.threads")` when set, otherwise all the processors OpenMP
-#' reports (1 without OpenMP).
-#' @return A whole number.
-#' @examples
-#' emgmm_threads()
-#' @export
-emgmm_threads <- function() {
-  opt <- getOption("emgmm.threads")
-  if (!is.null(opt)) return(opt)
-  max_threads_cpp()
-}
-
-# Number of distinct rows of `data`, or any number >= m when there are at
-# least m (found cheaply among the first rows).
-count_distinct <- function(data, m) {
-  if (m <= 1L) return(m)
-  if (ncol(data) == 1L) return(length(unique(data[, 1L])))
-  head_rows <- min(nrow(data), 10L * m + 1000L)
-  found <- nrow(unique(data[seq_len(head_rows), , drop = FALSE]))
-  if (found >= m || head_rows == nrow(data)) return(found)
-  nrow(unique(data))
-}
-
-# `max_iter`: one whole number (EM), or two as mclust's emControl(itmax =):
-# EM, then the inner iterations of the iterative M-steps (NA, the default,
-# is settled in gmm_fit(); may be Inf).
-check_max_iter <- function(max_iter, call) {
-  ok <- is.numeric(max_iter) && length(max_iter) %in% 1:2 && !anyNA(max_iter) &&
-    is.finite(max_iter[1L]) && all(max_iter >= 1) &&
-    all(is.infinite(max_iter) | abs(max_iter - round(max_iter)) < 1e-8)
-  if (!ok) {
-    abort_input(sprintf(paste0(
-      "`max_iter` must be a whole number >= 1, or two (EM, then inner iterations; ",
-      "the second may be Inf), not %s."), describe(max_iter)), call)
-  }
-  if (max_iter[1L] > .Machine$integer.max) {
-    abort_input(sprintf("`max_iter` must be at most %d, not %s.", .Machine$integer.max,
-                        describe(max_iter[1L])), call)
-  }
-  if (length(max_iter) == 1L) return(c(round(max_iter), NA))  # inner: see gmm_fit()
-  c(round(max_iter[1L]), if (is.finite(max_iter[2L])) round(max_iter[2L]) else Inf)
-}
-
-# `tol`: one number (EM), or two as in mclust's emControl(): EM, then the
-# inner iterations of the iterative M-steps (default sqrt(eps)).
-check_tol <- function(tol, call) {
-  if (!is.numeric(tol) || !length(tol) %in% 1:2 || anyNA(tol) || any(!is.finite(tol)) ||
-      any(tol < 0)) {
-    abort_input(sprintf(
-      "`tol` must be one or two finite numbers >= 0 (EM, then inner iterations), not %s.",
-      describe(tol)), call)
-  }
-  if (length(tol) == 1L) tol <- c(tol, sqrt(.Machine$double.eps))
-  as.double(tol)
-}
-
-check_choice <- function(x, choices, arg, call) {
-  if (identical(x, choices)) return(choices[[1L]])
-  if (!is.character(x) || length(x) != 1L || is.na(x) || !x %in% choices) {
-    abort_input(sprintf("`%s` must be one of %s, not %s.", arg,
-                        paste0("\"", choices, "\"", collapse = ", "), describe(x)), call)
-  }
-  x
-}
-
-# Starting partitions for one k: a list of label vectors or one weight matrix.
-start_points <- function(data, k, init_type, user_start, n_init, threads) {
-  if (!is.null(user_start)) return(list(user_start$start))
-  if (k == 1L) return(list(rep(1L, nrow(data))))
-  labels <- start_partitions_cpp(data, k, n_init, init_type == "kmeans", threads)
-  lapply(seq_len(ncol(labels)), function(j) labels[, j])
-}
-
-status_reason <- function(res) {
-  switch(as.character(res$status),
-    "2" = sprintf("component %d became empty (its total posterior weight fell to zero)",
-                  res$component),
-    "3" = sprintf(paste0("component %d has a singular covariance matrix (it collapsed ",
-                         "onto too few points, or its variables are collinear); ",
-                         "use `reg` > 0, fewer components or another model"),
-                  res$component),
-    "4" = "the log-likelihood became non-finite",
-    "5" = "interrupted",
-    NA_character_)
-}
-
-# The first component held up by the ridge alone: without the ridge, its
-# covariance (`unregularised`, from the engine) is singular at the scale of
-# the data -- in units of each variable's standard deviation its smallest
-# eigenvalue is at most 1e-9 -- as for a component collapsed onto fewer than
-# d + 1 points or onto a repeated value.  0 when there is none.
-ridge_component <- function(unregularised, scale_var) {
-  if (is.null(unregularised)) return(0L)
-  d <- dim(unregularised)[1L]
-  s <- 1 / sqrt(scale_var)
-  for (j in seq_len(dim(unregularised)[3L])) {
-    m <- matrix(unregularised[, , j], d, d) * outer(s, s)
-    if (!all(is.finite(m))) return(j)
-    ev <- eigen(m, symmetric = TRUE, only.values = TRUE)$values
-    if (min(ev) <= 1e-9) return(j)
-  }
-  0L
-}
-
-# EM for one (k, model) from every start.  Keeps the best log-likelihood among
-# the fits whose components are all supported by data, and falls back to the
-# best degenerate one (flagged) only when every start collapsed.
-# Iterations each of several starts gets before only the best is continued.
-short_run_iterations <- 20L
-
-# EM from one start with the settings in `control`, at most `max_iter`
-# iterations; an interrupt becomes an error.
-run_em <- function(data, model, start, k, max_iter, control, verbose = control$verbose) {
-  res <- em_fit_cpp(data, model, start, k, max_iter, control$max_iter[2L],
-                    control$tol[1L], control$tol[2L], control$reg, control$scale_var,
-                    control$threads, verbose)
-  if (res$status == 5L) abort_fit("Fitting was interrupted by the user.", NULL)
-  res
-}
-
-# Above this many rows, several starts are compared by short EM runs on a
-# random sample of this many rows, and only the best is run on all rows.
-screen_rows <- 20000L
-
-# The start (a one-element list) whose short EM run (at most
-# `short_run_iterations` iterations) on a sample of `screen_rows` rows reaches
-# the highest log-likelihood with every component supported by data; all of
-# `starts` when none does (a start can lose a component in the sample).
-screen_starts <- function(data, k, model, starts, control) {
-  rows <- sort(sample.int(nrow(data), screen_rows))
-  sub <- data[rows, , drop = FALSE]
-  best <- 0L
-  best_loglik <- -Inf
-  for (j in seq_along(starts)) {
-    res <- run_em(sub, model, starts[[j]][rows], k,
-                  min(short_run_iterations, control$max_iter[1L]), control, verbose = FALSE)
-    if (res$status %in% c(0L, 1L) && res$loglik > best_loglik &&
-        ridge_component(res$unregularised, control$scale_var) == 0L) {
-      best <- j
-      best_loglik <- res$loglik
-    }
-  }
-  if (best == 0L) starts else starts[best]
-}
-
-# EM for one (k, model) from every start.  With several starts, each runs at
-# most `short_run_iterations` iterations; the best that did not converge by
-# then is continued from where it stopped, so that bad starts (which tend to
-# converge slowly) cost little.  Keeps the best log-likelihood among the fits
-# whose components are all supported by data, and falls back to the best
-# degenerate one (flagged) only when every start collapsed.
-fit_candidate <- function(data, k, model, starts, control) {
-  run <- function(start, max_iter) run_em(data, model, start, k, max_iter, control)
-  n_starts <- length(starts)
-  if (n_starts > 1L && nrow(data) > screen_rows && is.null(dim(starts[[1L]]))) {
-    starts <- screen_starts(data, k, model, starts, control)
-  }
-  first_iter <- if (length(starts) > 1L) {
-    min(short_run_iterations, control$max_iter[1L])
-  } else control$max_iter[1L]
-  best <- NULL
-  best_degenerate <- NULL
-  reasons <- character()
-  for (s in starts) {
-    res <- run(s, first_iter)
-    if (res$status %in% c(0L, 1L)) {
-      res$collapsed <- ridge_component(res$unregularised, control$scale_var)
-      if (res$collapsed == 0L) {
-        if (is.null(best) || res$loglik > best$loglik) best <- res
-      } else if (is.null(best_degenerate) || res$loglik > best_degenerate$loglik) {
-        best_degenerate <- res
-      }
-    } else {
-      reasons <- c(reasons, status_reason(res))
-    }
-  }
-  if (is.null(best)) best <- best_degenerate
-  if (!is.null(best) && best$status == 1L && first_iter < control$max_iter[1L]) {
-    # continue the chosen start: EM from its posterior is EM from its parameters
-    z <- predict_cpp(data, best$proportions, best$means, best$covariances, TRUE,
-                     control$threads)$posterior
-    more <- run(z, control$max_iter[1L] - best$iterations)
-    if (more$status %in% c(0L, 1L)) {
-      more$collapsed <- ridge_component(more$unregularised, control$scale_var)
-      more$iterations <- best$iterations + more$iterations
-      more$loglik_trace <- c(best$loglik_trace, more$loglik_trace)
-      best <- more
-    } else {
-      reasons <- c(reasons, status_reason(more))
-      best$converged <- FALSE
-    }
-  }
-  df <- model_df_cpp(model, ncol(data), k)
-  if (is.null(best)) {
-    return(list(k = k, model = model, ok = FALSE, df = df, reason = reasons[1L]))
-  }
-  n <- nrow(data)
-  bic <- -2 * best$loglik + df * log(n)
-  degenerate <- best$collapsed > 0L
-  list(
-    k = k, model = model, ok = TRUE, df = df, degenerate = degenerate,
-    reason = if (degenerate) {
-      sprintf(paste0("component %d collapsed: without the ridge `reg` its covariance ",
-                     "is singular"), best$collapsed)
-    } else NA_character_,
-    proportions = best$proportions, means = best$means, covariances = best$covariances,
-    loglik = best$loglik, bic = bic, aic = -2 * best$loglik + 2 * df,
-    icl = bic - 2 * best$sum_log_max,
-    iterations = best$iterations, converged = best$converged,
-    loglik_trace = best$loglik_trace, starts = n_starts,
-    failed_starts = length(reasons)
-  )
-}
-
-selection_table <- function(candidates) {
-  get <- function(name, na) {
-    vapply(candidates, function(c) if (isTRUE(c$ok)) c[[name]] else na, na)
-  }
-  data.frame(
-    k = vapply(candidates, function(c) c$k, integer(1)),
-    model = vapply(candidates, function(c) c$model, character(1)),
-    loglik = get("loglik", NA_real_),
-    df = vapply(candidates, function(c) c$df, numeric(1)),
-    bic = get("bic", NA_real_),
-    icl = get("icl", NA_real_),
-    aic = get("aic", NA_real_),
-    iterations = get("iterations", NA_integer_),
-    converged = get("converged", NA),
-    degenerate = get("degenerate", NA),
-    reason = vapply(candidates, function(c) c$reason, character(1)),
-    stringsAsFactors = FALSE
-  )
+  validate_emgmm(obj)
 }

@@ -1,30 +1,30 @@
-# Covariance models: names (mclust's), scikit-learn aliases, and resolution
-# against the dimension of the data.  The mathematics of each model lives in
-# the C++ engine (src/engine/models.cpp); this file only deals with names.
+# Covariance models: the names users may give (mclust's, scikit-learn's
+# aliases, "all") resolved against the dimension of the data.  The list of
+# models, their descriptions, their number of parameters and their
+# mathematics live in the C++ engine (src/engine/models.cpp); R reads the
+# table from there.
 
-univariate_models <- c("E", "V")
-multivariate_models <- c("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE",
-                         "EVE", "VVE", "EEV", "VEV", "EVV", "VVV")
 model_aliases <- c(spherical = "VII", diag = "VVI", tied = "EEE", full = "VVV")
 
-model_descriptions <- c(
-  E = "univariate, equal variance",
-  V = "univariate, unequal variance",
-  EII = "spherical, equal volume",
-  VII = "spherical, unequal volume",
-  EEI = "diagonal, equal volume and shape",
-  VEI = "diagonal, varying volume, equal shape",
-  EVI = "diagonal, equal volume, varying shape",
-  VVI = "diagonal, varying volume and shape",
-  EEE = "ellipsoidal, equal volume, shape and orientation",
-  VEE = "ellipsoidal, equal shape and orientation",
-  EVE = "ellipsoidal, equal volume and orientation",
-  VVE = "ellipsoidal, equal orientation",
-  EEV = "ellipsoidal, equal volume and shape",
-  VEV = "ellipsoidal, equal shape",
-  EVV = "ellipsoidal, equal volume",
-  VVV = "ellipsoidal, varying volume, shape and orientation"
-)
+# The engine's table of models: name, univariate, description (one row per
+# model, mclust's order), read once per session.
+model_table <- local({
+  table <- NULL
+  function() {
+    if (is.null(table)) table <<- models_cpp()
+    table
+  }
+})
+
+model_names <- function(univariate) {
+  tab <- model_table()
+  tab$name[tab$univariate == univariate]
+}
+
+model_description <- function(model) {
+  tab <- model_table()
+  tab$description[match(model, tab$name)]
+}
 
 # Resolves user model names for data of dimension d: aliases, "all", and the
 # univariate forms (for d = 1 every model is E or V, by its volume letter).
@@ -33,24 +33,26 @@ resolve_models <- function(model, d, call = NULL) {
     abort_input(sprintf("`model` must be a character vector of model names, not %s.",
                         describe(model)), call)
   }
+  univariate <- model_names(TRUE)
+  multivariate <- model_names(FALSE)
   out <- character()
   for (m in model) {
     key <- if (m %in% c(names(model_aliases), "all")) m else toupper(m)
     if (key == "all") {
-      out <- c(out, if (d == 1L) univariate_models else multivariate_models)
+      out <- c(out, if (d == 1L) univariate else multivariate)
       next
     }
     if (key %in% names(model_aliases)) key <- model_aliases[[key]]
-    if (!key %in% c(univariate_models, multivariate_models)) {
+    if (!key %in% c(univariate, multivariate)) {
       abort_input(sprintf(paste0(
         "`model` must be one of mclust's model names (%s), an alias (%s) or \"all\", ",
         "not %s."),
-        paste(c(univariate_models, multivariate_models), collapse = ", "),
+        paste(c(univariate, multivariate), collapse = ", "),
         paste(names(model_aliases), collapse = ", "), describe(m)), call)
     }
     if (d == 1L) {
       key <- substr(key, 1L, 1L)
-    } else if (key %in% univariate_models) {
+    } else if (key %in% univariate) {
       abort_input(sprintf(paste0(
         "`model` \"%s\" is for univariate data, but `x` has %d columns; ",
         "use a multivariate model such as \"%s\"."),

@@ -24,7 +24,7 @@
 #'   Needs a fit over several (k, model) pairs.
 #' * `"loglik"`: the log-likelihood at each EM iteration.
 #'
-#' @param x A `"gmm"` object from [gmm_fit()].
+#' @param x An `"emgmm"` object.from [gmm_fit()].
 #' @param type One of `"density"`, `"classification"`, `"uncertainty"`,
 #'   `"selection"` and `"loglik"`.  By default `"density"` for one variable
 #'   and `"classification"` for more.
@@ -35,7 +35,7 @@
 #'   `xlab`, `ylab`, `xlim`, `ylim`, `cex`, `breaks` (the histogram) or `col`
 #'   and `pch` (one per component).
 #' @return `x`, invisibly.
-#' @seealso [autoplot.gmm()] for ggplot2 versions of the same figures.
+#' @seealso [autoplot.emgmm()] for ggplot2 versions of the same figures.
 #' @examples
 #' fit <- gmm_fit(series, k = 3, threads = 1)
 #' plot(fit)                            # histogram and fitted density
@@ -53,10 +53,10 @@
 #' plot(fit4, dimens = c("Petal.Length", "Petal.Width"))
 #' @importFrom graphics plot
 #' @export
-plot.gmm <- function(x, type = NULL, dimens = NULL, ...) {
+plot.emgmm <- function(x, type = NULL, dimens = NULL, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("plot")
-  check_gmm_object(x, ecall, "x")
+  check_emgmm_object(x, ecall, "x")
   type <- check_plot_type(x, type, ecall)
   dots <- list(...)
   if (type == "selection") return(invisible(plot_selection(x, dots, ecall)))

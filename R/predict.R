@@ -3,7 +3,7 @@
 #' Classifies observations, gives their posterior membership probabilities, or
 #' evaluates the fitted mixture density at them.
 #'
-#' @param object A `"gmm"` object.
+#' @param object An `"emgmm"` object.
 #' @param newdata Observations with the same variables as the training data: a
 #'   numeric vector (univariate fits, or one observation of a multivariate
 #'   fit), matrix or data frame.  Data frames are matched by column name.
@@ -21,12 +21,12 @@
 #' predict(fit, c(24, 36, 45), type = "logdensity")
 #' @importFrom stats predict
 #' @export
-predict.gmm <- function(object, newdata,
+predict.emgmm <- function(object, newdata,
                         type = c("classification", "posterior", "density", "logdensity"),
                         threads = object$control$threads, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("predict")
-  check_gmm_object(object, ecall)
+  check_emgmm_object(object, ecall)
   check_dots(list(...), ecall)
   type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
                        "type", ecall)
@@ -57,7 +57,7 @@ predict_values <- function(object, data, posterior, threads, call) {
   }
   p <- object$parameters
   res <- predict_cpp(data, p$proportions, p$means, p$covariances, posterior, threads)
-  if (res$status != 0L) {
+  if (res$status != "ok") {
     abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
                       res$component), call)
   }

@@ -3,7 +3,7 @@
 #' Draws observations from the fitted mixture: a component for each draw with
 #' the fitted proportions, then a Gaussian draw from that component.
 #'
-#' @param object A `"gmm"` object.
+#' @param object An `"emgmm"` object.
 #' @param nsim Number of observations to draw.
 #' @param seed Optional seed for [set.seed()]; the random state is restored
 #'   afterwards, as [stats::simulate()] does.
@@ -16,10 +16,10 @@
 #' head(simulate(fit, 5, seed = 1))
 #' @importFrom stats simulate
 #' @export
-simulate.gmm <- function(object, nsim = 1, seed = NULL, ...) {
+simulate.emgmm <- function(object, nsim = 1, seed = NULL, ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("simulate")
-  check_gmm_object(object, ecall)
+  check_emgmm_object(object, ecall)
   check_dots(list(...), ecall)
   nsim <- check_count(nsim, "nsim", ecall, min = 0)
   if (!exists(".Random.seed", envir = globalenv(), inherits = FALSE)) stats::runif(1)

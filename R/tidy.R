@@ -20,18 +20,18 @@
 #' The class name `"gmm"` is also used by the gmm package (generalized
 #' method of moments), for which broom has `tidy()` and `glance()` methods.
 #' When broom is loaded after emgmm, R reports "Registered S3 methods
-#' overwritten by 'broom': glance.gmm, tidy.gmm"; emgmm registers its
+#' overwritten by 'broom': glance.emgmm, tidy.emgmm"; emgmm registers its
 #' methods again right after, so emgmm fits get the methods described here,
 #' and objects of the gmm package are handed to broom's.
 #'
-#' @param x A `"gmm"` object.
+#' @param x An `"emgmm"` object.
 #' @param data The data the fit was made on, to which the columns are added;
 #'   by default the fit's own data (`x$data`).
 #' @param newdata New observations with the fit's variables, instead of
 #'   `data`.
 #' @param ... Not used.
 #' @return A tibble (or data frame).
-#' @seealso [as.data.frame.gmm()] for the model selection table.
+#' @seealso [as.data.frame.emgmm()] for the model selection table.
 #' @examples
 #' fit <- gmm_fit(faithful, k = 2, threads = 1)
 #' if (requireNamespace("broom", quietly = TRUE)) {
@@ -39,15 +39,14 @@
 #'   broom::glance(fit)
 #'   head(broom::augment(fit))
 #' }
-#' @name tidy.gmm
+#' @name tidy.emgmm
 NULL
 
-#' @rdname tidy.gmm
-#' @export
-tidy.gmm <- function(x, ...) {
-  if (!is_emgmm_fit(x)) return(broom_method("tidy", x, ...))
+#' @rdname tidy.emgmm
+#' @exportS3Method generics::tidy
+tidy.emgmm <- function(x, ...) {
   ecall <- sys.call()
-  check_gmm_object(x, ecall, "x")
+  check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   p <- x$parameters
   vars <- variable_names(x)
@@ -65,24 +64,22 @@ tidy.gmm <- function(x, ...) {
   as_tidy_table(cbind(out, means, vari))
 }
 
-#' @rdname tidy.gmm
-#' @export
-glance.gmm <- function(x, ...) {
-  if (!is_emgmm_fit(x)) return(broom_method("glance", x, ...))
+#' @rdname tidy.emgmm
+#' @exportS3Method generics::glance
+glance.emgmm <- function(x, ...) {
   ecall <- sys.call()
-  check_gmm_object(x, ecall, "x")
+  check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   as_tidy_table(data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df,
                            bic = x$bic, icl = x$icl, aic = x$aic, n = x$n,
                            converged = x$converged, iterations = x$iterations))
 }
 
-#' @rdname tidy.gmm
-#' @export
-augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
-  if (!is_emgmm_fit(x)) return(broom_method("augment", x, data = data, newdata = newdata, ...))
+#' @rdname tidy.emgmm
+#' @exportS3Method generics::augment
+augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
   ecall <- sys.call()
-  check_gmm_object(x, ecall, "x")
+  check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   if (!is.null(newdata)) {
     m <- newdata_matrix(x, newdata, ecall)
@@ -115,23 +112,6 @@ augment.gmm <- function(x, data = x$data, newdata = NULL, ...) {
   as_tidy_table(out)
 }
 
-# The class "gmm" is also that of the gmm package's GMM estimates, for which
-# broom has tidy() and glance() methods: those objects go to broom's.
-is_emgmm_fit <- function(x) {
-  is.list(x) && is.list(x$parameters) && !is.null(x$parameters$proportions)
-}
-
-broom_method <- function(name, x, ...) {
-  f <- if (requireNamespace("broom", quietly = TRUE)) {
-    get0(paste0(name, ".gmm"), envir = asNamespace("broom"), inherits = FALSE)
-  }
-  if (!is.function(f)) {
-    stop(sprintf("no %s() method for this \"gmm\" object (it is not a fit of emgmm)", name),
-         call. = FALSE)
-  }
-  f(x, ...)
-}
-
 as_tidy_table <- function(df) {
   if (requireNamespace("tibble", quietly = TRUE)) tibble::as_tibble(df) else df
 }
@@ -139,11 +119,11 @@ as_tidy_table <- function(df) {
 #' The model selection table as a data frame
 #'
 #' One row per fitted (k, model) pair, as in `x$selection`: `k`, `model`,
-#' `loglik`, `df`, `bic`, `icl`, `aic`, `iterations`, `converged`,
+#' `loglik`, `df`, `bic`, `icl`, `aic`, `iterations`, `converged`, `start`,
 #' `degenerate` and `reason`.  For a fit of a single pair, the one row of
 #' that fit.
 #'
-#' @param x A `"gmm"` object.
+#' @param x An `"emgmm"` object.
 #' @param row.names,optional Not used (as in [base::as.data.frame()]).
 #' @param ... Not used.
 #' @return A data frame.
@@ -151,43 +131,17 @@ as_tidy_table <- function(df) {
 #' fit <- gmm_fit(faithful, k = 1:3, model = c("VVV", "EEE"), threads = 1)
 #' as.data.frame(fit)
 #' @export
-as.data.frame.gmm <- function(x, row.names = NULL, optional = FALSE, ...) {
-  check_gmm_object(x, sys.call(), "x")
+as.data.frame.emgmm <- function(x, row.names = NULL, optional = FALSE, ...) {
+  check_emgmm_object(x, sys.call(), "x")
   if (!is.null(x$selection)) {
     out <- x$selection
   } else {
     out <- data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df, bic = x$bic,
                       icl = x$icl, aic = x$aic, iterations = x$iterations,
-                      converged = x$converged, degenerate = isTRUE(x$degenerate),
+                      converged = x$converged, start = x$start,
+                      degenerate = isTRUE(x$degenerate),
                       reason = NA_character_)
   }
   rownames(out) <- NULL
   out
-}
-
-# Registers `fun` as the method of `generic` ("pkg::name") for class "gmm"
-# now if pkg is loaded, and whenever it is loaded later (as vctrs does), so
-# that suggested packages need not be installed.  broom registers methods of
-# its own for class "gmm" (the gmm package's); registering again after broom
-# loads keeps emgmm's, which hand other "gmm" objects to broom's.
-register_s3_method <- function(generic, fun, after = character()) {
-  parts <- strsplit(generic, "::", fixed = TRUE)[[1L]]
-  pkg <- parts[1L]
-  name <- parts[2L]
-  register <- function(...) {
-    if (isNamespaceLoaded(pkg)) registerS3method(name, "gmm", fun, envir = asNamespace(pkg))
-  }
-  for (p in c(pkg, after)) {
-    if (isNamespaceLoaded(p)) register()
-    setHook(packageEvent(p, "onLoad"), register)
-  }
-  invisible()
-}
-
-.onLoad <- function(libname, pkgname) {
-  register_s3_method("generics::tidy", tidy.gmm, after = "broom")
-  register_s3_method("generics::glance", glance.gmm, after = "broom")
-  register_s3_method("generics::augment", augment.gmm, after = "broom")
-  register_s3_method("ggplot2::autoplot", autoplot.gmm)
-  invisible()
 }

@@ -26,25 +26,44 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// em_fit_cpp
-Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k, int max_iter, double inner_max_iter, double tol, double inner_tol, Rcpp::NumericVector reg, Rcpp::NumericVector scale, int threads, bool verbose);
-RcppExport SEXP _emgmm_em_fit_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP startSEXP, SEXP kSEXP, SEXP max_iterSEXP, SEXP inner_max_iterSEXP, SEXP tolSEXP, SEXP inner_tolSEXP, SEXP regSEXP, SEXP scaleSEXP, SEXP threadsSEXP, SEXP verboseSEXP) {
+// fit_candidate_cpp
+Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, Rcpp::List control, bool verbose);
+RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
-    Rcpp::traits::input_parameter< int >::type max_iter(max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type inner_max_iter(inner_max_iterSEXP);
-    Rcpp::traits::input_parameter< double >::type tol(tolSEXP);
-    Rcpp::traits::input_parameter< double >::type inner_tol(inner_tolSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type reg(regSEXP);
-    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type scale(scaleSEXP);
-    Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type rows(rowsSEXP);
+    Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(em_fit_cpp(x, model, start, k, max_iter, inner_max_iter, tol, inner_tol, reg, scale, threads, verbose));
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, control, verbose));
+    return rcpp_result_gen;
+END_RCPP
+}
+// check_parameters_cpp
+Rcpp::List check_parameters_cpp(Rcpp::NumericVector proportions, const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances);
+RcppExport SEXP _emgmm_check_parameters_cpp(SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type proportions(proportionsSEXP);
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
+    Rcpp::traits::input_parameter< Rcpp::NumericVector >::type covariances(covariancesSEXP);
+    rcpp_result_gen = Rcpp::wrap(check_parameters_cpp(proportions, means, covariances));
+    return rcpp_result_gen;
+END_RCPP
+}
+// models_cpp
+Rcpp::DataFrame models_cpp();
+RcppExport SEXP _emgmm_models_cpp() {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::RNGScope rcpp_rngScope_gen;
+    rcpp_result_gen = Rcpp::wrap(models_cpp());
     return rcpp_result_gen;
 END_RCPP
 }
@@ -117,7 +136,9 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
-    {"_emgmm_em_fit_cpp", (DL_FUNC) &_emgmm_em_fit_cpp, 12},
+    {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 8},
+    {"_emgmm_check_parameters_cpp", (DL_FUNC) &_emgmm_check_parameters_cpp, 3},
+    {"_emgmm_models_cpp", (DL_FUNC) &_emgmm_models_cpp, 0},
     {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
     {"_emgmm_hc_merges_cpp", (DL_FUNC) &_emgmm_hc_merges_cpp, 4},
     {"_emgmm_hc_partitions_cpp", (DL_FUNC) &_emgmm_hc_partitions_cpp, 3},

@@ -6,7 +6,7 @@
 
 #include <limits>
 
-#include "engine/em.h"
+#include "engine/candidate.h"
 #include "engine/hc.h"
 #include "engine/init.h"
 
@@ -63,6 +63,39 @@ const emgmm::ModelInfo& model_or_stop(const std::string& name) {
   return *m;
 }
 
+
+// Settings of a candidate fit from R's list (validated in R).
+emgmm::CandidateControl candidate_control(const Rcpp::List& c) {
+  emgmm::CandidateControl control;
+  control.em.max_iter = Rcpp::as<int>(c["max_iter"]);
+  control.em.tol = Rcpp::as<double>(c["tol"]);
+  control.em.inner_tol = Rcpp::as<double>(c["inner_tol"]);
+  // Inf (mclust's default) or anything beyond a long: no limit
+  const double inner = Rcpp::as<double>(c["inner_max_iter"]);
+  control.em.inner_max_iter = inner < 9.0e18 ? static_cast<long>(inner)
+                                             : std::numeric_limits<long>::max();
+  control.em.reg = Rcpp::as<Vector>(c["reg"]);
+  control.em.scale = Rcpp::as<Vector>(c["scale"]);
+  control.em.threads = Rcpp::as<int>(c["threads"]);
+  control.screen_iter = Rcpp::as<int>(c["screen_iter"]);
+  return control;
+}
+
+emgmm::CandidateHooks candidate_hooks(bool verbose) {
+  emgmm::CandidateHooks hooks;
+  hooks.em.interrupted = user_interrupted;
+  if (verbose) {
+    hooks.em.progress = [](int it, double ll) {
+      Rcpp::Rcout << "  iteration " << it << ": log-likelihood " << ll << "\n";
+    };
+    hooks.screened = [](int start, const emgmm::EmResult& r) {
+      Rcpp::Rcout << "  start " << start + 1 << ": " << emgmm::status_name(r.status) << " after "
+                  << r.iterations << " iterations, log-likelihood " << r.loglik << "\n";
+    };
+  }
+  return hooks;
+}
+
 }  // namespace
 
 // Starting partitions: an n x m integer matrix of distinct labels in 1..k.
@@ -80,63 +113,89 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
   return out;
 }
 
-// EM for one model from one start: integer labels in 1..k, or an n x k
-// matrix of weights.  `reg` holds the ridge of each variable (length d),
-// `scale` each variable's variance.
+// One whole candidate fit for one (k, model): `starts` is a list of label
+// vectors (1-based; 0 leaves a row out), one per start, over the screening
+// rows `rows` (1-based; NULL: all rows), with `groups` (one per start); or
+// one n x k matrix of weights.  Returns the fit that stands, with the status
+// by name.
 // [[Rcpp::export]]
-Rcpp::List em_fit_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, SEXP start, int k,
-                      int max_iter, double inner_max_iter, double tol, double inner_tol, Rcpp::NumericVector reg,
-                      Rcpp::NumericVector scale, int threads, bool verbose) {
+Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k,
+                             Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows,
+                             Rcpp::List control, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
-  emgmm::SuffStats st;
-  if (Rf_isMatrix(start)) {
-    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
-    const DataMap weights = as_data(w);
-    emgmm::stats_from_start(data, &weights, nullptr, k, m.scatter, threads, st);
+  const emgmm::CandidateControl ctl = candidate_control(control);
+  const emgmm::CandidateHooks hooks = candidate_hooks(verbose);
+  emgmm::CandidateResult res;
+  if (starts.size() == 1 && Rf_isMatrix(starts[0])) {
+    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(starts[0]);
+    res = emgmm::fit_candidate(data, m, k, as_data(w), ctl, hooks);
   } else {
-    Rcpp::IntegerVector lab(start);
-    emgmm::IntVector labels(lab.size());
-    for (R_xlen_t i = 0; i < lab.size(); ++i) labels(i) = lab[i] - 1;
-    emgmm::stats_from_start(data, nullptr, &labels, k, m.scatter, threads, st);
+    std::vector<emgmm::IntVector> labels(static_cast<std::size_t>(starts.size()));
+    for (R_xlen_t s = 0; s < starts.size(); ++s) {
+      const Rcpp::IntegerVector lab(starts[s]);
+      emgmm::IntVector& l = labels[static_cast<std::size_t>(s)];
+      l.resize(lab.size());
+      for (R_xlen_t i = 0; i < lab.size(); ++i) l(i) = lab[i] - 1;
+    }
+    std::vector<Eigen::Index> screen;
+    if (!Rf_isNull(rows)) {
+      const Rcpp::IntegerVector r(rows);
+      screen.reserve(static_cast<std::size_t>(r.size()));
+      for (const int i : r) screen.push_back(i - 1);
+    }
+    res = emgmm::fit_candidate(data, m, k, labels, Rcpp::as<std::vector<int>>(groups), screen,
+                               ctl, hooks);
   }
-  emgmm::EmControl control;
-  control.max_iter = max_iter;
-  control.tol = tol;
-  control.inner_tol = inner_tol;
-  // Inf (mclust's default) or anything beyond a long: no limit
-  control.inner_max_iter = inner_max_iter < 9.0e18 ? static_cast<long>(inner_max_iter)
-                                                   : std::numeric_limits<long>::max();
-  control.reg = Rcpp::as<Vector>(reg);
-  control.scale = Rcpp::as<Vector>(scale);
-  control.threads = threads;
-  emgmm::Hooks hooks;
-  hooks.interrupted = user_interrupted;
-  if (verbose) {
-    hooks.progress = [](int it, double ll) {
-      Rcpp::Rcout << "  iteration " << it << ": log-likelihood " << ll << "\n";
-    };
-  }
-  const emgmm::EmResult res = emgmm::run_em(data, m, st, control, hooks);
+  const emgmm::EmResult& f = res.fit;
   const int d = static_cast<int>(x.cols());
   Rcpp::List out = Rcpp::List::create(
-      Rcpp::Named("status") = static_cast<int>(res.status),
+      Rcpp::Named("status") = emgmm::status_name(res.status),
       Rcpp::Named("component") = res.component + 1,
-      Rcpp::Named("iterations") = res.iterations,
-      Rcpp::Named("converged") = res.converged,
-      Rcpp::Named("loglik") = res.loglik,
-      Rcpp::Named("sum_log_max") = res.sum_log_max,
-      Rcpp::Named("loglik_trace") = Rcpp::wrap(res.trace),
-      Rcpp::Named("df") = static_cast<double>(emgmm::model_df(m, d, k)));
-  if (res.status == emgmm::Status::ok || res.status == emgmm::Status::max_iter) {
-    out["proportions"] = Rcpp::wrap(Vector(res.params.proportions));
-    out["means"] = Rcpp::wrap(Matrix(res.params.means.transpose()));
-    out["covariances"] = covariance_array(res.params.covariances, d);
-    if (!res.unregularised.empty()) {
-      out["unregularised"] = covariance_array(res.unregularised, d);
-    }
+      Rcpp::Named("start") = res.start + 1,
+      Rcpp::Named("failed_starts") = res.failed_starts);
+  if (res.start >= 0) {
+    out["collapsed"] = f.collapsed + 1;
+    out["iterations"] = f.iterations;
+    out["converged"] = f.converged;
+    out["loglik"] = f.loglik;
+    out["sum_log_max"] = f.sum_log_max;
+    out["loglik_trace"] = Rcpp::wrap(f.trace);
+    out["proportions"] = Rcpp::wrap(Vector(f.params.proportions));
+    out["means"] = Rcpp::wrap(Matrix(f.params.means.transpose()));
+    out["covariances"] = covariance_array(f.params.covariances, d);
   }
   return out;
+}
+
+// Whether a fit's parameters are usable as the E-step will use them (the
+// engine's one definition): the status by name and the component at fault.
+// [[Rcpp::export]]
+Rcpp::List check_parameters_cpp(Rcpp::NumericVector proportions,
+                                const Eigen::Map<Eigen::MatrixXd> means,
+                                Rcpp::NumericVector covariances) {
+  const emgmm::Params p = params_from_r(proportions, means, covariances);
+  int bad = -1;
+  const emgmm::Status s = emgmm::check_parameters(p, bad);
+  return Rcpp::List::create(Rcpp::Named("status") = emgmm::status_name(s),
+                            Rcpp::Named("component") = bad + 1);
+}
+
+// The engine's table of covariance models.
+// [[Rcpp::export]]
+Rcpp::DataFrame models_cpp() {
+  const std::vector<emgmm::ModelInfo>& all = emgmm::all_models();
+  Rcpp::CharacterVector name, description;
+  Rcpp::LogicalVector univariate;
+  for (const emgmm::ModelInfo& m : all) {
+    name.push_back(m.name);
+    univariate.push_back(m.univariate);
+    description.push_back(m.description);
+  }
+  return Rcpp::DataFrame::create(Rcpp::Named("name") = name,
+                                 Rcpp::Named("univariate") = univariate,
+                                 Rcpp::Named("description") = description,
+                                 Rcpp::Named("stringsAsFactors") = false);
 }
 
 // Log mixture density of each row and, when asked, the n x k posterior.
@@ -149,13 +208,13 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
   int bad = -1;
   const emgmm::Status s = emgmm::prepare_components(p, comp, bad);
   if (s != emgmm::Status::ok) {
-    return Rcpp::List::create(Rcpp::Named("status") = static_cast<int>(s),
+    return Rcpp::List::create(Rcpp::Named("status") = emgmm::status_name(s),
                               Rcpp::Named("component") = bad + 1);
   }
   Matrix post;
   Vector logdens;
   emgmm::estep_posterior(as_data(x), comp, threads, posterior ? &post : nullptr, &logdens);
-  Rcpp::List out = Rcpp::List::create(Rcpp::Named("status") = 0,
+  Rcpp::List out = Rcpp::List::create(Rcpp::Named("status") = emgmm::status_name(s),
                                       Rcpp::Named("logdensity") = Rcpp::wrap(logdens));
   if (posterior) out["posterior"] = Rcpp::wrap(post);
   return out;

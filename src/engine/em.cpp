@@ -6,52 +6,48 @@
 
 namespace emgmm {
 
-namespace {
-
-// Whether W meets `need`.  Positive definite: the Cholesky pivots of W on
-// the correlation scale exceed 1e-7 (as for covariances in the E-step, so a
-// rank-deficient W fails whatever its rounding).  Eigenvalues: judged on W in
-// units of the variables' variances.
-bool scatter_ok(const Matrix& w, ScatterNeed need, const Vector& scale) {
-  if (!w.allFinite()) return false;
-  if (need == ScatterNeed::positive_definite) {
-    const Vector var = w.diagonal();
-    if (!(var.minCoeff() > 0.0)) return false;
-    const Vector s = var.cwiseSqrt().cwiseInverse();
-    const Eigen::LLT<Matrix> llt(Matrix(s.asDiagonal() * w * s.asDiagonal()));
-    if (llt.info() != Eigen::Success) return false;
-    const Vector piv = Matrix(llt.matrixU()).diagonal();
-    return piv.allFinite() && piv.minCoeff() > 1e-7;
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::ok: return "ok";
+    case Status::max_iter: return "max_iter";
+    case Status::empty_component: return "empty";
+    case Status::singular: return "singular";
+    case Status::collapsed: return "collapsed";
+    case Status::not_finite: return "not_finite";
+    case Status::interrupted: return "interrupted";
   }
-  const Vector s = scale.cwiseSqrt().cwiseInverse();
-  const Matrix ws = s.asDiagonal() * w * s.asDiagonal();
-  const Eigen::SelfAdjointEigenSolver<Matrix> eig(ws, Eigen::EigenvaluesOnly);
-  return eig.info() == Eigen::Success &&
-         eig.eigenvalues().minCoeff() >= std::sqrt(std::numeric_limits<double>::epsilon());
+  return "unknown";
 }
 
-}  // namespace
+namespace {
 
-Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad, MStepState* state, const Vector* scale) {
+// The first half of an M-step: proportions and means, and each component's
+// scatter W_k about its new mean, without the ridge.
+struct Scatters {
+  std::vector<Matrix> w;  // k of d x d (only the diagonal for ScatterKind::diagonal)
+  int empty = -1;         // first empty component
+  int unmet = -1;         // first component whose W_k does not meet the model's need
+};
+
+Scatters scatter_step(const ModelInfo& model, const SuffStats& st, const Vector& scale,
+                      Params& out) {
   const Eigen::Index k = st.weight.size();
   const Eigen::Index d = st.sum.rows();
-  const double rteps = std::sqrt(std::numeric_limits<double>::epsilon());
+  Scatters sc;
   for (Eigen::Index j = 0; j < k; ++j) {
-    if (!(st.weight(j) > rteps)) {
-      bad = static_cast<int>(j);
-      return Status::empty_component;
+    if (is_empty_weight(st.weight(j))) {
+      sc.empty = static_cast<int>(j);
+      return sc;
     }
   }
-  const double total = st.weight.sum();
-  out.proportions = st.weight / total;
+  out.proportions = st.weight / st.weight.sum();
   out.means.resize(d, k);
-  std::vector<Matrix> scatter(static_cast<std::size_t>(k));
+  sc.w.resize(static_cast<std::size_t>(k));
   for (Eigen::Index j = 0; j < k; ++j) {
     const double nj = st.weight(j);
     const Vector delta = st.sum.col(j) / nj;  // new mean minus the shift
     out.means.col(j) = st.shift.col(j) + delta;
-    Matrix& w = scatter[static_cast<std::size_t>(j)];
+    Matrix& w = sc.w[static_cast<std::size_t>(j)];
     if (st.kind == ScatterKind::full) {
       w = st.scatter[static_cast<std::size_t>(j)];
       w.noalias() -= nj * delta * delta.transpose();
@@ -60,101 +56,171 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Par
       w.diagonal() = st.scatter[static_cast<std::size_t>(j)].diagonal() -
                      nj * delta.cwiseAbs2();
     }
-    // The ridge: reg added to the diagonal of the unconstrained estimate
-    // W_k / n_k, that is n_k reg added to the scatter.  For VVV this adds reg
-    // to every covariance; constrained models keep their constraints.
-    if (scale && model.needs != ScatterNeed::none && k > 1 && scale->size() == d &&
-        !scatter_ok(w, model.needs, *scale)) {
-      bad = static_cast<int>(j);
-      return Status::singular;
+    if (sc.unmet < 0 && model.needs != ScatterNeed::none && k > 1 &&
+        !scatter_meets(w, nj, out.means.col(j), model.needs, scale)) {
+      sc.unmet = static_cast<int>(j);
     }
-    if (reg.size() == d) w.diagonal() += nj * reg;
+  }
+  return sc;
+}
+
+// The second half: the covariances of `model` from the scatters, with the
+// ridge reg (one entry per variable, or empty) added to the diagonal of each
+// unconstrained estimate W_k / n_k, that is n_k reg added to W_k.  For VVV
+// this adds reg to every covariance; constrained models keep their
+// constraints.
+void covariance_step(const ModelInfo& model, const SuffStats& st, Scatters& sc, const Vector& reg,
+                     Params& out, MStepState* state) {
+  const Eigen::Index k = st.weight.size();
+  if (reg.size() == st.sum.rows()) {
+    for (Eigen::Index j = 0; j < k; ++j) {
+      sc.w[static_cast<std::size_t>(j)].diagonal() += st.weight(j) * reg;
+    }
   }
   out.covariances.resize(static_cast<std::size_t>(k));
   MStepState local;
   const ModelInfo& form = k == 1 ? one_component_form(model) : model;
-  form.mstep(MStepInput{st.weight, scatter, total, state ? *state : local}, out.covariances);
-  return Status::ok;
-}
-
-namespace {
-
-// Covariances of the returned fit without the ridge, so that the caller can
-// see whether a component is held up by the ridge alone.
-void unregularised(const ModelInfo& model, const SuffStats& used, MStepState state,
-                   EmResult& res) {
-  Params p;
-  int bad = -1;
-  if (mstep(model, used, Vector(), p, bad, &state) == Status::ok) {
-    res.unregularised = p.covariances;
-  }
+  form.mstep(MStepInput{st.weight, sc.w, st.weight.sum(), state ? *state : local},
+             out.covariances);
+  // products such as D A D' are symmetric only to rounding
+  for (Matrix& c : out.covariances) c = 0.5 * (c + c.transpose());
 }
 
 }  // namespace
 
-EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
-                const EmControl& control, const Hooks& hooks) {
-  EmResult res;
-  SuffStats st = start;
-  SuffStats used;       // the statistics behind the current iterate
-  SuffStats accepted;   // the statistics behind res.params
+Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, const Vector& scale,
+             Params& out, int& bad, MStepState* state) {
+  Scatters sc = scatter_step(model, st, scale, out);
+  if (sc.empty >= 0) {
+    bad = sc.empty;
+    return Status::empty_component;
+  }
+  if (sc.unmet >= 0) {
+    bad = sc.unmet;
+    return Status::singular;
+  }
+  covariance_step(model, st, sc, reg, out, state);
+  return Status::ok;
+}
+
+int collapsed_component(const ModelInfo& model, const SuffStats& used, const Vector& scale,
+                        MStepState state) {
   Params p;
-  Components comp;
-  double previous = std::numeric_limits<double>::max() / 2.0;
-  const bool ridge = control.reg.size() > 0 && control.reg.maxCoeff() > 0.0;
-  MStepState state;
-  state.tol = control.inner_tol;
-  state.max_iter = control.inner_max_iter;
-  state.interrupted = hooks.interrupted;
-  auto finish = [&](Status s, bool converged) {
-    res.status = s;
-    res.converged = converged;
-    if (ridge) unregularised(model, accepted, state, res);
-    return res;
-  };
-  for (int it = 1; it <= control.max_iter; ++it) {
-    int bad = -1;
-    if (ridge) used = st;
-    Status s = mstep(model, st, control.reg, p, bad, &state, ridge ? nullptr : &control.scale);
-    if (state.stopped) {
-      res.status = Status::interrupted;
-      res.iterations = it;
-      return res;
+  int bad = -1;
+  if (mstep(model, used, Vector(), scale, p, bad, &state) != Status::ok) return bad;
+  for (int j = 0; j < p.k(); ++j) {
+    if (!usable_covariance(p.covariances[static_cast<std::size_t>(j)], p.means.col(j), nullptr)) {
+      return j;
     }
-    if (s == Status::ok) s = prepare_components(p, comp, bad);
+  }
+  return -1;
+}
+
+EmRun::EmRun(DataMap x, const ModelInfo& model, const SuffStats& start, const EmControl& control,
+             const Hooks& hooks)
+    : x_(x.data()),
+      rows_(x.rows()),
+      cols_(x.cols()),
+      model_(model),
+      control_(control),
+      hooks_(hooks),
+      st_(start),
+      previous_(std::numeric_limits<double>::max() / 2.0) {
+  state_.tol = control.inner_tol;
+  state_.max_iter = control.inner_max_iter;
+  state_.interrupted = hooks.interrupted;
+  res_.status = Status::max_iter;
+}
+
+const EmResult& EmRun::finish(Status s, bool converged) {
+  res_.status = s;
+  res_.converged = converged;
+  res_.collapsed = -1;
+  if (control_.ridge() && !res_.trace.empty() && (s == Status::ok || s == Status::max_iter)) {
+    res_.collapsed = collapsed_component(model_, accepted_, control_.scale, state_);
+  }
+  return res_;
+}
+
+const EmResult& EmRun::run(int limit) {
+  if (!resumable()) return res_;
+  const bool ridge = control_.ridge();
+  for (int it = res_.iterations + 1; it <= limit; ++it) {
+    if (ridge) used_ = st_;
+    Params p;
+    Scatters sc = scatter_step(model_, st_, control_.scale, p);
+    int bad = sc.empty >= 0 ? sc.empty : sc.unmet;
+    Status s = sc.empty >= 0 ? Status::empty_component : Status::ok;
+    // Without a ridge a scatter that fails the model's need ends the run (as
+    // in mclust).  With one, the component is held up by the ridge alone:
+    // this iterate is taken, and the run stops after it (collapsed).
+    if (sc.unmet >= 0 && !ridge && s == Status::ok) s = Status::singular;
+    if (s == Status::ok) {
+      covariance_step(model_, st_, sc, control_.reg, p, &state_);
+      if (state_.stopped) return finish(Status::interrupted, false);
+      s = prepare_components(p, comp_, bad);
+    }
     if (s != Status::ok) {
-      res.status = s;
-      res.component = bad;
-      res.iterations = it;
-      res.params = p;
-      return res;
+      res_.component = bad;
+      res_.status = s;
+      res_.converged = false;
+      return res_;
     }
-    estep_stats(x, comp, model.scatter, control.threads, st);
-    const double ll = st.loglik;
+    estep_stats(data(), comp_, model_.scatter, control_.threads, st_);
+    const double ll = st_.loglik;
     if (!std::isfinite(ll)) {
-      res.status = Status::not_finite;
-      res.iterations = it;
-      res.params = p;
-      return res;
+      res_.status = Status::not_finite;
+      res_.converged = false;
+      return res_;
     }
-    const double err = std::fabs(previous - ll) / (1.0 + std::fabs(ll));
-    if (ridge && it > 1 && ll < previous && err <= control.tol) {
+    const double err = std::fabs(previous_ - ll) / (1.0 + std::fabs(ll));
+    if (ridge && !res_.trace.empty() && ll < previous_ && err <= control_.tol) {
       // Converged, but the last ridge step lowered the plain log-likelihood
       // (by at most tol): keep the previous, better iterate.
       return finish(Status::ok, true);
     }
-    res.trace.push_back(ll);
-    res.iterations = it;
-    res.loglik = ll;
-    res.sum_log_max = st.sum_log_max;
-    res.params = p;
-    if (ridge) accepted = used;
-    previous = ll;
-    if (hooks.progress) hooks.progress(it, ll);
-    if (err <= control.tol) return finish(Status::ok, true);
-    if (hooks.interrupted && hooks.interrupted()) return finish(Status::interrupted, false);
+    res_.trace.push_back(ll);
+    res_.iterations = it;
+    res_.loglik = ll;
+    res_.sum_log_max = st_.sum_log_max;
+    res_.params = std::move(p);
+    if (ridge) accepted_ = used_;
+    previous_ = ll;
+    if (hooks_.progress) hooks_.progress(it, ll);
+    if (sc.unmet >= 0) {
+      res_.status = Status::collapsed;
+      res_.converged = false;
+      res_.component = res_.collapsed = sc.unmet;
+      return res_;
+    }
+    if (err <= control_.tol) return finish(Status::ok, true);
+    if (hooks_.interrupted && hooks_.interrupted()) return finish(Status::interrupted, false);
   }
   return finish(Status::max_iter, false);
+}
+
+void EmRun::move_to(DataMap x) {
+  x_ = x.data();
+  rows_ = x.rows();
+  cols_ = x.cols();
+  int bad = -1;
+  // the parameters were usable on the sample, so they are usable here
+  prepare_components(res_.params, comp_, bad);
+  estep_stats(data(), comp_, model_.scatter, control_.threads, st_);
+  previous_ = st_.loglik;
+  res_.loglik = st_.loglik;
+  res_.sum_log_max = st_.sum_log_max;
+  res_.trace.clear();
+  res_.iterations = 0;
+  res_.status = Status::max_iter;
+  res_.converged = false;
+  res_.collapsed = -1;
+}
+
+EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
+                const EmControl& control, const Hooks& hooks) {
+  EmRun r(x, model, start, control, hooks);
+  return r.run(control.max_iter);
 }
 
 }  // namespace emgmm

@@ -14,23 +14,36 @@ struct EmControl {
   double inner_tol = 1.4901161193847656e-08;  // iterative M-steps (mclust's tol[2])
   long inner_max_iter = 1000;  // mclust has no limit; 1000 keeps bad cases bounded
   int threads = 1;
-  // Each variable's variance (d, or empty): the units in which a model's
-  // ScatterNeed is judged.  Only used without a ridge.
+  // Each variable's variance (d): the units in which ScatterNeed::eigenvalues
+  // is judged.
   Vector scale;
+
+  bool ridge() const { return reg.size() > 0 && reg.maxCoeff() > 0.0; }
 };
 
 struct EmResult {
+  // Status::ok (converged), Status::max_iter, Status::collapsed (stopped
+  // because a component is held up by the ridge alone), or the failure
+  // (empty_component, singular, not_finite, interrupted).
   Status status = Status::ok;
-  int component = -1;       // 0-based component behind an empty/singular status
-  int iterations = 0;       // number of M-steps taken
+  int component = -1;       // 0-based component behind a failure or a collapse
+  int collapsed = -1;       // with a ridge: a component held up by it alone (-1: none)
+  int iterations = 0;       // number of M-steps taken on the current data
   bool converged = false;
   double loglik = 0.0;      // log-likelihood at `params`
   double sum_log_max = 0.0; // sum of log(largest posterior) at `params` (ICL)
   std::vector<double> trace;  // log-likelihood after each iteration
+  // The last accepted iterate (also after a failure: the iterate before it).
   Params params;
-  // With a ridge: the covariances of `params` computed without it (empty
-  // otherwise).  A component that is singular here is held up by the ridge.
-  std::vector<Matrix> unregularised;
+
+  // A fit that can be returned: it converged or ran out of iterations, or
+  // it was stopped when a component collapsed onto the ridge.
+  bool has_fit() const {
+    return (status == Status::ok || status == Status::max_iter || status == Status::collapsed) &&
+           !trace.empty();
+  }
+  // A fit whose every component is supported by data.
+  bool sound() const { return has_fit() && status != Status::collapsed && collapsed < 0; }
 };
 
 // M-step: parameters of `model` from sufficient statistics.  The ridge reg
@@ -38,19 +51,84 @@ struct EmResult {
 // component's unconstrained estimate W_k / n_k before the model's M-step, so
 // it is exactly "added to the covariance" for VVV, EEE and VVI, is the mean
 // ridge for the spherical models, and never breaks a model's constraints.
-// Returns
-// Status::empty_component (with its index) when a component's weight is at or
-// below sqrt(eps), as mclust does, and Status::singular when `scale` is given
-// and a component's scatter does not meet the model's ScatterNeed.
-Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, Params& out,
-             int& bad, MStepState* state = nullptr, const Vector* scale = nullptr);
+// Returns Status::empty_component (with its index in `bad`) when a
+// component's weight makes it empty, and Status::singular when a
+// component's scatter without the ridge does not meet the model's
+// ScatterNeed (`scale`: the variables' variances); both as mclust does.
+// The covariances written are exactly symmetric.
+Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, const Vector& scale,
+             Params& out, int& bad, MStepState* state = nullptr);
+
+// The collapse test: the first component (0-based) held up by the ridge
+// alone, or -1.  A component is held up by the ridge when, without it, the
+// M-step from `used` would fail (its scatter does not meet the model's need)
+// or would give it a covariance that is not usable (degenerate.h): that is,
+// when EM with reg = 0 would have stopped there as singular.  `state` is the
+// state of the iterative M-steps (copied, not changed).
+int collapsed_component(const ModelInfo& model, const SuffStats& used, const Vector& scale,
+                        MStepState state);
 
 // EM from the statistics of a starting point: M-step, E-step, until the
-// relative change of the log-likelihood is at most tol (mclust's rule) or
-// max_iter M-steps have been taken.  With a ridge the M-step is not an exact
-// likelihood step: when the converging step lowered the log-likelihood, the
-// previous iterate is kept, so the trace does not end on a decrease.  The
-// returned log-likelihood belongs to the returned parameters.
+// relative change of the log-likelihood is at most tol (mclust's rule), a
+// component fails, or max_iter M-steps have been taken.  With a ridge the
+// M-step is not an exact likelihood step: when the converging step lowered
+// the log-likelihood, the previous iterate is kept, so the trace does not end
+// on a decrease.  With a ridge, a component whose scatter stops meeting the
+// model's need is held up by the ridge alone: the run stops there
+// (Status::collapsed) instead of letting the inner iterations of the M-step
+// crawl on it.  When the run ends with a fit and a ridge, the collapse test
+// fills EmResult::collapsed.
+//
+// A run that reached its iteration limit goes on exactly where it stopped
+// when run() is called again with a larger limit: the statistics, the
+// previous log-likelihood and the state of the iterative M-steps are kept,
+// so screening a start for 20 iterations and continuing it gives the fit of
+// one uninterrupted run.
+class EmRun {
+ public:
+  EmRun(DataMap x, const ModelInfo& model, const SuffStats& start, const EmControl& control,
+        const Hooks& hooks);
+
+  // Runs until convergence, a failure, or `limit` iterations on the current
+  // data in all.
+  const EmResult& run(int limit);
+
+  // Goes on with other data (all the rows, after a start was screened on a
+  // sample of them): one E-step on `x` at the current parameters, then the
+  // iterations and the trace start again from there, with the state of the
+  // iterative M-steps kept.  Only after run() left a fit.
+  void move_to(DataMap x);
+
+  // Replaces the hooks (the continued runs report progress, screening runs
+  // do not).
+  void set_hooks(const Hooks& hooks) {
+    hooks_ = hooks;
+    state_.interrupted = hooks.interrupted;
+  }
+
+  const EmResult& result() const { return res_; }
+  // Whether run() can take it further (it stopped at its iteration limit).
+  bool resumable() const { return res_.status == Status::max_iter; }
+
+ private:
+  const EmResult& finish(Status s, bool converged);
+  DataMap data() const { return DataMap(x_, rows_, cols_); }
+
+  const double* x_;  // the data EM runs on (column-major rows_ x cols_)
+  Eigen::Index rows_, cols_;
+  const ModelInfo& model_;
+  const EmControl& control_;
+  Hooks hooks_;
+  SuffStats st_;        // statistics of the last E-step (the next M-step's input)
+  SuffStats used_;      // with a ridge: the statistics behind the current iterate
+  SuffStats accepted_;  // with a ridge: the statistics behind res_.params
+  MStepState state_;
+  Components comp_;
+  double previous_;
+  EmResult res_;
+};
+
+// One uninterrupted EM run (EmRun(...).run(control.max_iter)).
 EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks);
 

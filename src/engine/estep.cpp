@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 
+#include "degenerate.h"
 #include "fast_exp.h"
 #include "parallel.h"
 
@@ -23,9 +24,6 @@ namespace emgmm {
 using Index = Eigen::Index;
 
 constexpr double kPi = 3.141592653589793238462643383279502884;
-// Smallest Cholesky pivot of a component's correlation matrix (condition
-// number about 1e14); a rank-deficient one has pivots at rounding level.
-constexpr double kMinPivot = 1e-7;
 
 void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
   weight = Vector::Zero(k);
@@ -49,35 +47,19 @@ void SuffStats::add(const SuffStats& other) {
 Status prepare_components(const Params& p, Components& out, int& bad) {
   const int k = p.k();
   const int d = p.d();
-  const double eps = std::numeric_limits<double>::epsilon();
   const double log2pi = std::log(2.0 * kPi);
   out.log_prop = p.proportions.array().log().matrix();
   out.means = p.means;
   out.chol.resize(static_cast<std::size_t>(k));
   out.log_norm.resize(k);
+  Factor f;
   for (int j = 0; j < k; ++j) {
-    bad = j;
-    const Matrix& s = p.covariances[static_cast<std::size_t>(j)];
-    if (!s.allFinite() || !p.means.col(j).allFinite()) return Status::singular;
-    const Vector var = s.diagonal();
-    const Vector mu2 = p.means.col(j).cwiseAbs2();
-    // A variance at the rounding level of the mean (an sd of about one unit
-    // in the last place): the component sits on (numerically) one value.
-    for (int v = 0; v < d; ++v) {
-      if (!(var(v) > 0.0) || var(v) <= 4.0 * eps * eps * mu2(v)) return Status::singular;
+    if (!usable_covariance(p.covariances[static_cast<std::size_t>(j)], p.means.col(j), &f)) {
+      bad = j;
+      return Status::singular;
     }
-    // Correlation scale: the pivots measure conditioning, not units.
-    const Vector inv_sd = var.cwiseSqrt().cwiseInverse();
-    const Matrix corr = inv_sd.asDiagonal() * s * inv_sd.asDiagonal();
-    Eigen::LLT<Matrix> llt(corr);
-    if (llt.info() != Eigen::Success) return Status::singular;
-    const Vector piv = Matrix(llt.matrixU()).diagonal();
-    if (!piv.allFinite() || piv.minCoeff() <= kMinPivot) return Status::singular;
-    // U = U_corr diag(sd): the factor of the covariance itself.
-    out.chol[static_cast<std::size_t>(j)] =
-        Matrix(llt.matrixU()) * var.cwiseSqrt().asDiagonal();
-    out.log_norm(j) = -0.5 * (d * log2pi + var.array().log().sum() +
-                              2.0 * piv.array().log().sum());
+    out.chol[static_cast<std::size_t>(j)] = f.upper;
+    out.log_norm(j) = -0.5 * (d * log2pi + f.log_det);
   }
   out.diagonal = true;
   out.inv_diag.resize(d, k);
@@ -460,27 +442,47 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
   });
 }
 
-void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
-                      ScatterKind kind, int threads, SuffStats& out) {
+namespace {
+
+// Statistics of a start, in two passes: the first finds each component's
+// weighted mean, the second accumulates about it (no cancellation however far
+// the data sit from the origin).  `body(scratch, stats, first_row, rows,
+// with_scatter)` adds a block's contribution.
+template <class Body>
+void start_stats(DataMap x, int k, ScatterKind kind, int threads, SuffStats& out, Body body) {
   const int d = static_cast<int>(x.cols());
-  bool scatter = false;
-  auto body = [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
-    if (weights) {
-      s.ld.topRows(rows) = weights->middleRows(r0, rows);
-      block_accumulate(x, r0, rows, s, st);
-    } else {
-      block_accumulate_labels(x, r0, rows, *labels, scatter, s, st);
-    }
-  };
-  // Pass 1 finds the weighted means; pass 2 accumulates about them.
   SuffStats first;
-  accumulate_blocks(x, k, Matrix::Zero(d, k), ScatterKind::diagonal, threads, first, body);
-  scatter = true;
+  accumulate_blocks(x, k, Matrix::Zero(d, k), ScatterKind::diagonal, threads, first,
+                    [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
+                      body(s, st, r0, rows, false);
+                    });
   Matrix means = Matrix::Zero(d, k);
   for (int j = 0; j < k; ++j) {
     if (first.weight(j) > 0.0) means.col(j) = first.sum.col(j) / first.weight(j);
   }
-  accumulate_blocks(x, k, means, kind, threads, out, body);
+  accumulate_blocks(x, k, means, kind, threads, out,
+                    [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
+                      body(s, st, r0, rows, true);
+                    });
+}
+
+}  // namespace
+
+void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind kind, int threads,
+                       SuffStats& out) {
+  start_stats(x, k, kind, threads, out,
+              [&](BlockScratch& s, SuffStats& st, Index r0, Index rows, bool scatter) {
+                block_accumulate_labels(x, r0, rows, labels, scatter, s, st);
+              });
+}
+
+void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
+                        SuffStats& out) {
+  start_stats(x, k, kind, threads, out,
+              [&](BlockScratch& s, SuffStats& st, Index r0, Index rows, bool) {
+                s.ld.topRows(rows) = weights.middleRows(r0, rows);
+                block_accumulate(x, r0, rows, s, st);
+              });
 }
 
 }  // namespace emgmm

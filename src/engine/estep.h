@@ -18,11 +18,9 @@ struct Components {
   bool diagonal = false;    // every covariance is diagonal
 };
 
-// Factorises the covariances.  A covariance that is not numerically positive
-// definite gives Status::singular and its 0-based index in `bad`.  The test is
-// free of units: a variance at the rounding level of the component's own mean
-// (zero, or at most (2 eps mu_j)^2), or a correlation matrix with a Cholesky
-// pivot at or below 1e-7.
+// Factorises the covariances.  A covariance that is not usable (the one
+// definition, usable_covariance() in degenerate.h) gives Status::singular and
+// its 0-based index in `bad`.
 Status prepare_components(const Params& p, Components& out, int& bad);
 
 // Rows per block: small enough that a block and its k projections stay in cache.
@@ -39,11 +37,16 @@ void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
 void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,
                      Vector* logdens);
 
-// Statistics of a weighted partition (a starting point): weights are n x k
-// (a posterior matrix), or labels in 0..k-1 when `weights` is null; a
-// negative label leaves its row out (a start computed on a subset of rows).
-void stats_from_start(DataMap x, const DataMap* weights, const IntVector* labels, int k,
-                      ScatterKind kind, int threads, SuffStats& out);
+// Statistics of a starting partition: labels in 0..k-1, one per row (a
+// negative label leaves its row out, as for a start computed on a subset of
+// the rows).
+void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind kind, int threads,
+                       SuffStats& out);
+
+// Statistics of a starting point given as an n x k matrix of weights (a
+// posterior matrix).
+void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
+                        SuffStats& out);
 
 }  // namespace emgmm
 

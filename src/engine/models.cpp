@@ -306,26 +306,35 @@ long df_VVE(long d, long k) { return k * d + d * (d - 1) / 2; }
 long df_EEE(long d, long) { return d * (d + 1) / 2; }
 long df_VVV(long d, long k) { return k * d * (d + 1) / 2; }
 
-const ModelInfo kModels[] = {
-    {"E", true, ScatterKind::full, df_E, mstep_EEE},
-    {"V", true, ScatterKind::full, df_V, mstep_VVV},
-    {"EII", false, ScatterKind::diagonal, df_EII, mstep_EII},
-    {"VII", false, ScatterKind::diagonal, df_VII, mstep_VII},
-    {"EEI", false, ScatterKind::diagonal, df_EEI, mstep_EEI},
-    {"VEI", false, ScatterKind::diagonal, df_VEI, mstep_VEI},
-    {"EVI", false, ScatterKind::diagonal, df_EVI, mstep_EVI},
-    {"VVI", false, ScatterKind::diagonal, df_VVI, mstep_VVI},
-    {"EEE", false, ScatterKind::full, df_EEE, mstep_EEE},
-    {"VEE", false, ScatterKind::full, df_VEE, mstep_VEE, ScatterNeed::positive_definite},
-    {"EVE", false, ScatterKind::full, df_EVE, mstep_EVE, ScatterNeed::eigenvalues},
-    {"VVE", false, ScatterKind::full, df_VVE, mstep_VVE, ScatterNeed::eigenvalues},
-    {"EEV", false, ScatterKind::full, df_EEV, mstep_EEV},
-    {"VEV", false, ScatterKind::full, df_VEV, mstep_VEV},
-    {"EVV", false, ScatterKind::full, df_EVV, mstep_EVV},
-    {"VVV", false, ScatterKind::full, df_VVV, mstep_VVV},
+const std::vector<ModelInfo> kModels = {
+    {"E", true, "univariate, equal variance", ScatterKind::full, df_E, mstep_EEE},
+    {"V", true, "univariate, unequal variance", ScatterKind::full, df_V, mstep_VVV},
+    {"EII", false, "spherical, equal volume", ScatterKind::diagonal, df_EII, mstep_EII},
+    {"VII", false, "spherical, unequal volume", ScatterKind::diagonal, df_VII, mstep_VII},
+    {"EEI", false, "diagonal, equal volume and shape", ScatterKind::diagonal, df_EEI, mstep_EEI},
+    {"VEI", false, "diagonal, varying volume, equal shape", ScatterKind::diagonal, df_VEI,
+     mstep_VEI},
+    {"EVI", false, "diagonal, equal volume, varying shape", ScatterKind::diagonal, df_EVI,
+     mstep_EVI},
+    {"VVI", false, "diagonal, varying volume and shape", ScatterKind::diagonal, df_VVI, mstep_VVI},
+    {"EEE", false, "ellipsoidal, equal volume, shape and orientation", ScatterKind::full, df_EEE,
+     mstep_EEE},
+    {"VEE", false, "ellipsoidal, equal shape and orientation", ScatterKind::full, df_VEE,
+     mstep_VEE, ScatterNeed::usable_covariance},
+    {"EVE", false, "ellipsoidal, equal volume and orientation", ScatterKind::full, df_EVE,
+     mstep_EVE, ScatterNeed::eigenvalues},
+    {"VVE", false, "ellipsoidal, equal orientation", ScatterKind::full, df_VVE, mstep_VVE,
+     ScatterNeed::eigenvalues},
+    {"EEV", false, "ellipsoidal, equal volume and shape", ScatterKind::full, df_EEV, mstep_EEV},
+    {"VEV", false, "ellipsoidal, equal shape", ScatterKind::full, df_VEV, mstep_VEV},
+    {"EVV", false, "ellipsoidal, equal volume", ScatterKind::full, df_EVV, mstep_EVV},
+    {"VVV", false, "ellipsoidal, varying volume, shape and orientation", ScatterKind::full,
+     df_VVV, mstep_VVV},
 };
 
 }  // namespace
+
+const std::vector<ModelInfo>& all_models() { return kModels; }
 
 const ModelInfo* find_model(const std::string& name) {
   for (const ModelInfo& m : kModels) {

@@ -1,14 +1,18 @@
 // emgmm engine: the table of covariance models.
 //
 // Each model is one row of a table: its mclust name, whether it is the
-// univariate form, which part of the weighted scatter its M-step reads, its
-// number of free covariance parameters, and its covariance M-step.  Adding a
-// model means writing one M-step function in models.cpp and one table row.
+// univariate form, its constraints in words, which part of the weighted
+// scatter its M-step reads, its number of free covariance parameters, its
+// covariance M-step and what that M-step needs of the scatter.  Adding a
+// model means writing one M-step function in models.cpp and one table row;
+// R reads the list of models from this table.
 #ifndef EMGMM_ENGINE_MODELS_H
 #define EMGMM_ENGINE_MODELS_H
 
 #include <functional>
 #include <string>
+#include <vector>
+#include "degenerate.h"
 #include "types.h"
 
 namespace emgmm {
@@ -54,20 +58,18 @@ struct MStepInput {
 // A covariance M-step writes the k covariance matrices.
 using CovarianceMStep = void (*)(const MStepInput& in, std::vector<Matrix>& cov);
 
-// What a model's M-step needs of each component's scatter W_k without a
-// ridge (mclust's own conditions): nothing; that it is positive definite
-// (VEE, whose M-step inverts it); or that its eigenvalues, in units of the
-// variables' variances, exceed sqrt(eps) (EVE and VVE, which work with them).
-enum class ScatterNeed { none, positive_definite, eigenvalues };
-
 struct ModelInfo {
   const char* name;
   bool univariate;          // true for "E" and "V"
+  const char* description;  // its constraints, in words
   ScatterKind scatter;
   long (*covariance_df)(long d, long k);
   CovarianceMStep mstep;
-  ScatterNeed needs = ScatterNeed::none;
+  ScatterNeed needs = ScatterNeed::none;  // of each W_k without the ridge (degenerate.h)
 };
+
+// Every model, in mclust's order (univariate first).
+const std::vector<ModelInfo>& all_models();
 
 // The model called `name` (mclust spelling), or nullptr when there is none.
 const ModelInfo* find_model(const std::string& name);

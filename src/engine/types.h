@@ -16,15 +16,21 @@ using IntVector = Eigen::VectorXi;
 using DataMap = Eigen::Map<const Matrix>;
 
 // Outcome of a fit or of one step of it.  The engine never throws across its
-// interface: R turns these codes into classed warnings and errors.
+// interface: R reads these by name (status_name()) and turns them into
+// classed warnings and errors.
 enum class Status {
-  ok = 0,
-  max_iter = 1,          // iteration limit reached before convergence
-  empty_component = 2,   // a component's total weight fell to (almost) zero
-  singular = 3,          // a covariance is not numerically positive definite
-  not_finite = 4,        // the log-likelihood stopped being finite
-  interrupted = 5        // the caller's interrupt hook asked to stop
+  ok,               // converged, or the step succeeded
+  max_iter,         // iteration limit reached before convergence
+  empty_component,  // a component's total weight fell to (almost) zero
+  singular,         // a covariance, or a scatter its M-step needs, is not usable
+  collapsed,        // with a ridge: a component is held up by the ridge alone
+  not_finite,       // the log-likelihood stopped being finite
+  interrupted       // the caller's interrupt hook asked to stop
 };
+
+// The name of a status, as R sees it: "ok", "max_iter", "empty", "singular",
+// "collapsed", "not_finite", "interrupted".
+const char* status_name(Status s);
 
 // Mixture parameters: proportions (k), means (d x k, one column per component)
 // and one d x d covariance matrix per component (also for shared models, where

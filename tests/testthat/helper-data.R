@@ -105,7 +105,7 @@ all_permutations <- function(k) {
   }))
 }
 
-# The component means of a fit (a "gmm" object, an mclust fit, a list with
+# The component means of a fit (an "emgmm" object, an mclust fit, a list with
 # $parameters$means or $means, or a k x d / length-k numeric object).
 component_means <- function(x) {
   m <- if (is.numeric(x)) {
@@ -182,7 +182,7 @@ mixture_logdensity <- function(x, parameters) {
 # is left alone: it only reads a constant.)
 with_cpp_blocked <- function(code) {
   ns <- asNamespace("emgmm")
-  names <- c("start_partitions_cpp", "em_fit_cpp", "predict_cpp", "model_df_cpp",
+  names <- c("start_partitions_cpp", "fit_candidate_cpp", "check_parameters_cpp", "predict_cpp", "model_df_cpp",
              "hc_merges_cpp", "hc_partitions_cpp")
   old <- mget(names, envir = ns)
   blocker <- function(name) {

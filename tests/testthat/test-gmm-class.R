@@ -1,4 +1,4 @@
-# The "gmm" object: the contract's fields, their shapes and the relations
+# The "emgmm" object: the contract's fields, their shapes and the relations
 # between them; logLik/nobs/AIC/BIC; print and summary; saveRDS; simulate.
 
 bumps <- three_bumps() # 1-D vector, n = 90
@@ -21,7 +21,7 @@ selection_columns <- c("k", "model", "loglik", "df", "bic", "icl", "aic", "itera
 
 # Checks every field of the contract on a fit of x (n x d) with k components.
 expect_gmm_fields <- function(fit, n, d, k) {
-  expect_s3_class(fit, "gmm")
+  expect_s3_class(fit, "emgmm")
   expect_type(fit, "list")
   expect_true(all(contract_fields %in% names(fit)))
   expect_true("selection" %in% names(fit)) # present even when NULL
@@ -273,7 +273,7 @@ test_that("print() returns its argument invisibly; summary() has its own class",
   expect_gt(length(out), 3L)
   expect_match(out[1], "3 components")
   s <- summary(fit1)
-  expect_s3_class(s, "summary.gmm")
+  expect_s3_class(s, "summary.emgmm")
   out <- utils::capture.output(res <- withVisible(print(s)))
   expect_false(res$visible)
   expect_true(any(grepl("-?[0-9]", out)))

@@ -1,6 +1,6 @@
 # The hierarchical start (R/hc.R) and Mclust-grade selection with it.
 
-# mclust's BIC table from a "gmm" selection: k x model, mclust's sign.
+# mclust's BIC table from an "emgmm" selection: k x model, mclust's sign.
 bic_matrix <- function(sel, like) {
   out <- matrix(NA_real_, nrow(like), ncol(like), dimnames = dimnames(like))
   out[cbind(as.character(sel$k), sel$model)] <- -sel$bic
@@ -127,8 +127,11 @@ test_that("a pair mclust cannot fit is NA with its reason, and the run goes on",
   # orientation (see the closing note of issue 3), the values agree
   rel <- abs(ours - b) / abs(b)
   expect_lt(max(rel[, colnames(rel) != "EEV"], na.rm = TRUE), 1e-7)
-  # with a ridge the same pair is fitted
-  expect_no_error(gmm_fit(x, k = 4, model = "VEE", init = "hc", reg = NULL, threads = 1))
+  # with a ridge the same pair gives a finite fit, flagged as degenerate
+  expect_warning(deg <- gmm_fit(x, k = 4, model = "VEE", init = "hc", reg = NULL, threads = 1),
+                 class = "emgmm_warning_degenerate")
+  expect_true(deg$degenerate)
+  expect_true(is.finite(deg$loglik))
 })
 
 test_that("the hierarchical start is deterministic and uses mclust's defaults", {
@@ -195,8 +198,8 @@ test_that("on large data the clustering runs on a random subset, as mclust's doe
 test_that("hc_subset is validated before any C++ runs", {
   x <- datasets::faithful
   with_cpp_blocked({
-    expect_error(gmm_fit(x, k = 2, hc_subset = 100), "`hc_subset`.*init = \"hc\"",
-                 class = "emgmm_error_input")
+    expect_error(gmm_fit(x, k = 2, init = "kmeans", hc_subset = 100),
+                 "`hc_subset`.*init = \"auto\"", class = "emgmm_error_input")
     expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = 1), "`hc_subset`",
                  class = "emgmm_error_input")
     expect_error(gmm_fit(x, k = 5, init = "hc", hc_subset = 3), "at least max\\(2, k\\) = 5",

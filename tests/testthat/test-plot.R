@@ -122,7 +122,7 @@ test_that("plot types match partially, and the selection plot keeps every model 
   expect_gt(draw_png(plot(fits$two, type = "unc"))[["size"]], 2000)
   expect_error(plot(fits$two, type = ""), class = "emgmm_error_input", regexp = "`type`")
   expect_error(plot(list(a = 1), type = "density"))
-  expect_error(plot.gmm(structure(list(a = 1), class = "gmm")), class = "emgmm_error_input",
+  expect_error(plot.emgmm(structure(list(a = 1), class = "emgmm")), class = "emgmm_error_input",
                regexp = "`x`")
   # the cut of the y axis keeps each model's best value
   vals <- cbind(c(2600, 2320, 2314, 2320), c(4000, 3500, 3300, 3240))

@@ -1,4 +1,4 @@
-# predict.gmm(): classification, posterior and (log) density of the fitted
+# predict.emgmm(): classification, posterior and (log) density of the fitted
 # mixture, checked against densities computed in R and against mclust.
 
 bumps <- three_bumps() # 1-D, n = 90, three components

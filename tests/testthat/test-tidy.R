@@ -91,8 +91,8 @@ test_that("augment() takes new data as predict() does, and names x in errors", {
   expect_identical(m$.class, fit$classification[1:5])
   expect_error(generics::augment(fit, newdata = data.frame(a = 1)), class = "emgmm_error_input",
                regexp = "`newdata`")
-  expect_error(generics::tidy(structure(list(parameters = list(proportions = 2)), class = "gmm")),
+  expect_error(generics::tidy(structure(list(parameters = list(proportions = 2)), class = "emgmm")),
                class = "emgmm_error_input", regexp = "`x`")
-  expect_error(as.data.frame(structure(list(parameters = list(proportions = 2)), class = "gmm")),
+  expect_error(as.data.frame(structure(list(parameters = list(proportions = 2)), class = "emgmm")),
                class = "emgmm_error_input", regexp = "`x`")
 })

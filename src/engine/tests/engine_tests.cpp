@@ -54,7 +54,7 @@ void test_single_component() {
   const DataMap data(x.data(), x.rows(), x.cols());
   const IntVector labels = IntVector::Zero(x.rows());
   SuffStats st;
-  stats_from_start(data, nullptr, &labels, 1, ScatterKind::full, 1, st);
+  stats_from_labels(data, labels, 1, ScatterKind::full, 1, st);
   EmControl control;
   const EmResult r = run_em(data, *find_model("VVV"), st, control, Hooks());
   const Vector mean = x.colwise().mean().transpose();
@@ -72,10 +72,10 @@ void test_posterior_and_additivity() {
   const Matrix x = three_clusters(999, 2, truth);
   const DataMap data(x.data(), x.rows(), x.cols());
   SuffStats st;
-  stats_from_start(data, nullptr, &truth, 3, ScatterKind::full, 1, st);
+  stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
   Params p;
   int bad = -1;
-  check(mstep(*find_model("VVV"), st, Vector(), p, bad) == Status::ok, "M-step from labels");
+  check(mstep(*find_model("VVV"), st, Vector(), Vector(), p, bad) == Status::ok, "M-step from labels");
   Components c;
   check(prepare_components(p, c, bad) == Status::ok, "components factorise");
   Matrix post;
@@ -137,7 +137,7 @@ void test_kmeans_and_em() {
   for (const char* name : {"EII", "VII", "VVI", "EEE", "VVV"}) {
     SuffStats st;
     const ModelInfo& m = *find_model(name);
-    stats_from_start(data, nullptr, &starts[0], 3, m.scatter, 2, st);
+    stats_from_labels(data, starts[0], 3, m.scatter, 2, st);
     EmControl control;
     control.threads = 2;
     const EmResult r = run_em(data, m, st, control, Hooks());
@@ -163,7 +163,7 @@ void test_units_free() {
   const DataMap data(x.data(), 200, 2);
   const IntVector labels = IntVector::Zero(200);
   SuffStats st;
-  stats_from_start(data, nullptr, &labels, 1, ScatterKind::full, 1, st);
+  stats_from_labels(data, labels, 1, ScatterKind::full, 1, st);
   const EmResult r = run_em(data, *find_model("VVV"), st, EmControl(), Hooks());
   check(r.status == Status::ok, "mixed scales and a large offset: one component fits");
 }
@@ -176,7 +176,7 @@ void test_singular_reported() {
   IntVector labels(6);
   labels << 0, 0, 0, 1, 1, 1;
   SuffStats st;
-  stats_from_start(data, nullptr, &labels, 2, ScatterKind::full, 1, st);
+  stats_from_labels(data, labels, 2, ScatterKind::full, 1, st);
   EmControl control;
   const EmResult r = run_em(data, *find_model("VVV"), st, control, Hooks());
   check(r.status == Status::singular && r.component == 0, "singular component is reported");

@@ -1,0 +1,89 @@
+# The settings of a fit: the EM controls given by the user, validated, with
+# the defaults that depend on the start, and the list the engine reads.
+
+# Iterations each of several starts runs before only the best are continued
+# (bad starts mostly converge slowly, so they cost little).
+screen_iterations <- 20L
+
+# Above this many rows, several starts are screened on a random sample of
+# this many rows, and only the best is carried over to all of them.
+screen_rows <- 20000L
+
+# The EM controls of a call: `tol`, `reg` and the second (inner) elements of
+# `max_iter` and `tol`, with their defaults.  With `init = "hc"` alone,
+# mclust's defaults (emControl()'s tolerances and no ridge) unless given, so
+# that fits and tables reproduce mclust's.  `variances` are the variables'
+# variances (the scale of the default ridge and of the model checks).
+fit_settings <- function(init_type, max_iter, tol, reg, threads, verbose, variances,
+                         tol_given, reg_given, call) {
+  if (init_type == "hc") {
+    if (!tol_given) tol <- c(1e-5, sqrt(.Machine$double.eps))
+    if (!reg_given) reg <- 0
+  }
+  max_iter <- check_max_iter(max_iter, call)
+  tol <- check_tol(tol, call)
+  threads <- check_count(threads, "threads", call)
+  verbose <- check_flag(verbose, "verbose", call)
+  d <- length(variances)
+  # each variable's variance; a constant variable borrows the mean of the others
+  scale <- variances
+  scale[scale == 0] <- mean(variances[variances > 0])
+  reg_default <- is.null(reg)
+  reg <- if (reg_default) 1e-10 * scale else rep(check_number(reg, "reg", call), d)
+  # inner iterations: 1e5 per M-step without a ridge (mclust sets no limit;
+  # fits that need more than 1000 then agree with its fits), 1000 with one
+  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) 1e5 else 1000
+  list(
+    verbose = verbose, reg_default = reg_default,
+    engine = list(max_iter = max_iter[1L], inner_max_iter = max_iter[2L], tol = tol[1L],
+                  inner_tol = tol[2L], reg = reg, scale = scale, threads = threads,
+                  screen_iter = screen_iterations)
+  )
+}
+
+# `max_iter`: one whole number (EM), or two as mclust's emControl(itmax =):
+# EM, then the inner iterations of the iterative M-steps (NA, the default,
+# is settled in fit_settings(); may be Inf).
+check_max_iter <- function(max_iter, call) {
+  ok <- is.numeric(max_iter) && length(max_iter) %in% 1:2 && !anyNA(max_iter) &&
+    is.finite(max_iter[1L]) && all(max_iter >= 1) &&
+    all(is.infinite(max_iter) | abs(max_iter - round(max_iter)) < 1e-8)
+  if (!ok) {
+    abort_input(sprintf(paste0(
+      "`max_iter` must be a whole number >= 1, or two (EM, then inner iterations; ",
+      "the second may be Inf), not %s."), describe(max_iter)), call)
+  }
+  if (max_iter[1L] > .Machine$integer.max) {
+    abort_input(sprintf("`max_iter` must be at most %d, not %s.", .Machine$integer.max,
+                        describe(max_iter[1L])), call)
+  }
+  if (length(max_iter) == 1L) return(c(round(max_iter), NA))
+  c(round(max_iter[1L]), if (is.finite(max_iter[2L])) round(max_iter[2L]) else Inf)
+}
+
+# `tol`: one number (EM), or two as in mclust's emControl(): EM, then the
+# inner iterations of the iterative M-steps (default sqrt(eps)).
+check_tol <- function(tol, call) {
+  if (!is.numeric(tol) || !length(tol) %in% 1:2 || anyNA(tol) || any(!is.finite(tol)) ||
+      any(tol < 0)) {
+    abort_input(sprintf(
+      "`tol` must be one or two finite numbers >= 0 (EM, then inner iterations), not %s.",
+      describe(tol)), call)
+  }
+  if (length(tol) == 1L) tol <- c(tol, sqrt(.Machine$double.eps))
+  as.double(tol)
+}
+
+#' Default number of threads
+#'
+#' `getOption("emgmm.threads")` when set, otherwise all the processors OpenMP
+#' reports (1 without OpenMP).
+#' @return A whole number.
+#' @examples
+#' emgmm_threads()
+#' @export
+emgmm_threads <- function() {
+  opt <- getOption("emgmm.threads")
+  if (!is.null(opt)) return(opt)
+  max_threads_cpp()
+}
