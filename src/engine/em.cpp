@@ -1,6 +1,7 @@
 // emgmm engine: the M-step driver and the EM loop.
 #include "em.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,6 +21,10 @@ const char* status_name(Status s) {
 }
 
 namespace {
+
+// Inner iterations of the M-step that starts a run whose first scatter
+// already fails the model's need (the run stops right after it).
+constexpr long kCollapsedInnerIterations = 10;
 
 // The first half of an M-step: proportions and means, and each component's
 // scatter W_k about its new mean, without the ridge.
@@ -137,9 +142,18 @@ const EmResult& EmRun::finish(Status s, bool converged) {
   res_.converged = converged;
   res_.collapsed = -1;
   if (control_.ridge() && !res_.trace.empty() && (s == Status::ok || s == Status::max_iter)) {
+    take_best();
     res_.collapsed = collapsed_component(model_, accepted_, control_.scale, state_);
   }
   return res_;
+}
+
+void EmRun::take_best() {
+  if (best_loglik_ > res_.loglik) {
+    res_.params = best_params_;
+    res_.loglik = best_loglik_;
+    res_.sum_log_max = best_sum_log_max_;
+  }
 }
 
 const EmResult& EmRun::run(int limit) {
@@ -151,13 +165,32 @@ const EmResult& EmRun::run(int limit) {
     Scatters sc = scatter_step(model_, st_, control_.scale, p);
     int bad = sc.empty >= 0 ? sc.empty : sc.unmet;
     Status s = sc.empty >= 0 ? Status::empty_component : Status::ok;
-    // Without a ridge a scatter that fails the model's need ends the run (as
-    // in mclust).  With one, the component is held up by the ridge alone:
-    // this iterate is taken, and the run stops after it (collapsed).
-    if (sc.unmet >= 0 && !ridge && s == Status::ok) s = Status::singular;
+    // A scatter that fails the model's need: without a ridge the run ends
+    // there (as in mclust); with one, the component is held up by the ridge
+    // alone, and the run stops (collapsed) on the last iterate, since the
+    // inner iterations of the M-step would crawl on that scatter.  At the
+    // start there is no iterate yet: this one is taken, its inner iterations
+    // cut short.
+    MStepState* inner = &state_;
+    MStepState short_inner;
+    if (s == Status::ok && sc.unmet >= 0) {
+      if (!ridge) {
+        s = Status::singular;
+      } else if (!res_.trace.empty()) {
+        take_best();
+        res_.status = Status::collapsed;
+        res_.converged = false;
+        res_.component = res_.collapsed = sc.unmet;
+        return res_;
+      } else {
+        short_inner = state_;
+        short_inner.max_iter = std::min(state_.max_iter, kCollapsedInnerIterations);
+        inner = &short_inner;
+      }
+    }
     if (s == Status::ok) {
-      covariance_step(model_, st_, sc, control_.reg, p, &state_);
-      if (state_.stopped) return finish(Status::interrupted, false);
+      covariance_step(model_, st_, sc, control_.reg, p, inner);
+      if (inner->stopped) return finish(Status::interrupted, false);
       s = prepare_components(p, comp_, bad);
     }
     if (s != Status::ok) {
@@ -184,7 +217,12 @@ const EmResult& EmRun::run(int limit) {
     res_.loglik = ll;
     res_.sum_log_max = st_.sum_log_max;
     res_.params = std::move(p);
-    if (ridge) accepted_ = used_;
+    if (ridge && ll > best_loglik_) {
+      best_params_ = res_.params;
+      best_loglik_ = ll;
+      best_sum_log_max_ = st_.sum_log_max;
+      accepted_ = used_;
+    }
     previous_ = ll;
     if (hooks_.progress) hooks_.progress(it, ll);
     if (sc.unmet >= 0) {
@@ -208,6 +246,7 @@ void EmRun::move_to(DataMap x) {
   prepare_components(res_.params, comp_, bad);
   estep_stats(data(), comp_, model_.scatter, control_.threads, st_);
   previous_ = st_.loglik;
+  best_loglik_ = -std::numeric_limits<double>::infinity();
   res_.loglik = st_.loglik;
   res_.sum_log_max = st_.sum_log_max;
   res_.trace.clear();

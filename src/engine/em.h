@@ -2,6 +2,8 @@
 #ifndef EMGMM_ENGINE_EM_H
 #define EMGMM_ENGINE_EM_H
 
+#include <limits>
+
 #include "estep.h"
 #include "models.h"
 
@@ -71,9 +73,11 @@ int collapsed_component(const ModelInfo& model, const SuffStats& used, const Vec
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule), a
 // component fails, or max_iter M-steps have been taken.  With a ridge the
-// M-step is not an exact likelihood step: when the converging step lowered
-// the log-likelihood, the previous iterate is kept, so the trace does not end
-// on a decrease.  With a ridge, a component whose scatter stops meeting the
+// M-step is not an exact likelihood step, and neither is the M-step of a
+// model whose M-step iterates to a tolerance (VEI, VEE, EVE, VVE, VEV): the
+// log-likelihood can fall a little along the way.  With a ridge the run
+// returns the iterate of highest log-likelihood it met (a converging step
+// that lowered it is not taken); without one, as mclust's me(), the last.  With a ridge, a component whose scatter stops meeting the
 // model's need is held up by the ridge alone: the run stops there
 // (Status::collapsed) instead of letting the inner iterations of the M-step
 // crawl on it.  When the run ends with a fit and a ridge, the collapse test
@@ -112,6 +116,7 @@ class EmRun {
 
  private:
   const EmResult& finish(Status s, bool converged);
+  void take_best();  // with a ridge: the best iterate into res_
   DataMap data() const { return DataMap(x_, rows_, cols_); }
 
   const double* x_;  // the data EM runs on (column-major rows_ x cols_)
@@ -121,7 +126,12 @@ class EmRun {
   Hooks hooks_;
   SuffStats st_;        // statistics of the last E-step (the next M-step's input)
   SuffStats used_;      // with a ridge: the statistics behind the current iterate
-  SuffStats accepted_;  // with a ridge: the statistics behind res_.params
+  // With a ridge, the iterate of highest log-likelihood so far and the
+  // statistics behind it (for the collapse test).
+  Params best_params_;
+  double best_loglik_ = -std::numeric_limits<double>::infinity();
+  double best_sum_log_max_ = 0.0;
+  SuffStats accepted_;
   MStepState state_;
   Components comp_;
   double previous_;

@@ -377,7 +377,9 @@ struct BlockPlan {
 };
 
 BlockPlan plan_blocks(DataMap x, int k, int threads) {
-  const Index b = block_rows(static_cast<int>(x.cols()), k);
+  // no block larger than the data: small data get small scratch space
+  const Index b = std::max<Index>(1, std::min<Index>(block_rows(static_cast<int>(x.cols()), k),
+                                                     x.rows()));
   const Index nblocks = (x.rows() + b - 1) / b;
   return BlockPlan{b, nblocks, effective_threads(threads, nblocks)};
 }
