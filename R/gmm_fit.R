@@ -30,74 +30,94 @@
 #' and `"EEE"` means `"E"`.
 #'
 #' @section Starting points:
+#' * `"auto"` (the default): for every (k, model) pair, both the
+#'   hierarchical start of `"hc"` and the `n_init` k-means++ starts of
+#'   `"kmeans"`; which is better depends on the data, so all are screened
+#'   and the best of each kind is fitted (see below), and the better of those
+#'   two fits stands.  The selection table says which start won (`start`).
+#'   With the same seed, the k-means++ starts are those of `init = "kmeans"`
+#'   (when no rows are drawn for the hierarchical start or the screening,
+#'   that is up to `hc_subset` rows), so the default fit's log-likelihood is
+#'   at least that of both, up to the rounding of EM's stopping rule.
 #' * `"kmeans"`: k-means++ seeding (greedy, with \eqn{2 + \log k} candidates
-#'   per centre) followed by Lloyd iterations, both in C++.  Above 20000 rows
-#'   they run on 20000 rows drawn at random (with R's generator), and every
-#'   row then goes to its nearest centre.
+#'   per centre) followed by Lloyd iterations, both in C++.  Even-numbered
+#'   starts run k-means on standardised variables (a start that does not
+#'   depend on the units), odd-numbered ones on the variables as they are.
 #' * `"random"`: `k` distinct observations drawn at random as centres, each
 #'   observation assigned to its nearest centre.
-#' * `"hc"`: the start of mclust's `Mclust()`, deterministic up to `hc_subset`
-#'   rows (a random subset beyond).  For multivariate
-#'   data, model-based agglomerative hierarchical clustering (Banfield and
-#'   Raftery 1993; Fraley 1998) of the variables transformed as mclust's
-#'   default `mclust.options(hcUse = "SVD")` does (standardised, rotated to
-#'   their principal axes and divided by the square root of their singular
+#' * `"hc"`: the start of mclust's `Mclust()` alone, deterministic up to
+#'   `hc_subset` rows (a random subset beyond).  For multivariate data,
+#'   model-based agglomerative hierarchical clustering (Banfield and Raftery
+#'   1993; Fraley 1998) of the variables transformed as mclust's default
+#'   `mclust.options(hcUse = "SVD")` does (standardised, rotated to their
+#'   principal axes and divided by the square root of their singular
 #'   values), with the unconstrained `"VVV"` criterion (or `"EII"`, Ward's,
 #'   when `n <= d`), exactly as [mclust::hc()] merges; the partition into `k`
 #'   groups starts every model with `k` components.  For univariate data, as
 #'   in mclust, the start is `k` classes cut at quantiles.  The clustering
 #'   takes time and memory in proportion to the square of the number of rows
-#'   it sees, so when `n` is larger than `hc_subset` (default 4000, about a
-#'   second or three: `bench/hc.R`) it runs on that many rows drawn at random
-#'   (with R's generator, like mclust, whose default is 2000); EM then starts
-#'   with an M-step on those rows and continues on all of them.  Unless `tol`
-#'   and `reg` are given, `init = "hc"` also takes mclust's defaults for them
+#'   it sees, so when `n` is larger than `hc_subset` (default 2000, as in
+#'   mclust; under a second: `bench/hc.R`) it runs on that many rows drawn at
+#'   random (with R's generator, as mclust draws them); EM then starts with
+#'   an M-step on those rows and continues on all of them.  Unless `tol` and
+#'   `reg` are given, `init = "hc"` also takes mclust's defaults for them
 #'   (`tol = c(1e-5, sqrt(.Machine$double.eps))` as in [mclust::emControl()],
 #'   and `reg = 0`), so that `gmm_fit(x, k = 1:9, model = "all", init = "hc")`
 #'   reproduces [mclust::mclustBIC()] (with the sign of the criterion
-#'   flipped; for `n` above 2000 give `hc_subset = 2000` and the same seed,
-#'   as mclust subsets there), and pairs that mclust cannot fit are `NA` here
-#'   too, with the reason.  They can part where components hold fewer points
-#'   than dimensions: the orientation of such an EEV component is arbitrary
-#'   and each package picks its own; whether mclust's VEE accepts a singular
+#'   flipped; above 2000 rows with the same seed, as both draw the same
+#'   subset), and pairs that mclust cannot fit are `NA` here too, with the
+#'   reason.  They can part where components hold fewer points than
+#'   dimensions: the orientation of such an EEV component is arbitrary and
+#'   each package picks its own; whether mclust's VEE accepts a singular
 #'   scatter matrix depends on rounding, emgmm's never does; and mclust's
 #'   singularity thresholds are in the data's units, emgmm's are not.
 #' * labels: an integer vector of `n` labels in `1..k`.
 #' * posterior: an `n x k` matrix of membership probabilities (rows sum to 1).
 #'
-#' EM starts with an M-step from the starting partition.  With `"kmeans"` and
-#' `"random"`, `n_init` starting partitions are drawn (identical partitions are
-#' fitted once), each runs at most 20 EM iterations, the best of them is
-#' continued to convergence (bad starts mostly converge slowly, so they cost
-#' little), and the fit with the highest log-likelihood is kept, except
-#' that a fit in which a component collapsed (see "Degenerate fits") is kept
-#' only when every start collapsed.  Above 20000 rows the starts are
-#' compared on a random sample of 20000 rows instead (their k-means already
-#' runs on such a sample): each runs its 20 iterations there, and only the
-#' best is fitted on all the rows (the random sample uses R's random number
-#' generator, so `set.seed()` makes it reproducible).  Even-numbered starts run k-means on
-#' standardised variables (a start that does not depend on the units),
-#' odd-numbered ones on the variables as they are.  The default `n_init = 10`
-#' was chosen by measurement (`bench/n_init.R` in the sources: 17 workloads,
-#' 30 seeds each): with it every seed reached the best optimum found on 10 of
-#' the 14 workloads whose best optimum is not degenerate, and at least 80% of
-#' seeds did on 13 of them; 5 starts did clearly worse, and 20 doubled the time
-#' for a small gain.  A
-#' user-supplied start with `reg = 0` and the same `tol` reproduces
-#' [mclust::me()] from that start.
+#' EM starts with an M-step from the starting partition.  When a pair has
+#' several starts (`"auto"`, or `n_init > 1` with `"kmeans"` and
+#' `"random"`; identical partitions are fitted once), each runs at most 20 EM
+#' iterations; then the best start of each kind (hierarchical, k-means++)
+#' is continued to convergence from where it stopped, with the state of the
+#' iterative M-steps, so that it is exactly the fit that start gives when
+#' run alone; bad starts mostly converge slowly, so they cost little.  A
+#' start in which a component collapses (see "Degenerate fits") is passed
+#' over for the next best one, and a degenerate fit is returned only when
+#' every start collapsed.  Above 20000 rows the starts are screened on a
+#' random sample of 20000 rows instead (for `"auto"` it holds the rows of
+#' the hierarchical start; the k-means++ starts are computed on it), and
+#' the best screened start is carried over to all the rows and continued
+#' there.  The random draws use R's generator, so `set.seed()` makes every
+#' fit reproducible.  On small data (one block of the E-step) the starts of
+#' a pair run side by side on the threads; the result does not depend on
+#' their number.  The default `n_init = 10` was chosen by measurement
+#' (`bench/n_init.R` in the sources: 17 workloads, 30 seeds each, k-means
+#' starts alone): with it every seed reached the best optimum found on 10 of
+#' the 14 workloads whose best optimum is not degenerate, and at least 80%
+#' of seeds did on 13 of them; 5 starts did clearly worse, and 20 doubled
+#' the time for a small gain.  A user-supplied start with `reg = 0` and the
+#' same `tol` reproduces [mclust::me()] from that start.
 #'
 #' @section Degenerate fits:
 #' A component can collapse onto a few points or a repeated value, where the
-#' likelihood is unbounded.  With `reg = 0` such a component makes its
-#' covariance singular: that start fails, and if every start fails, the error
-#' (class `emgmm_error_fit`) names the component and the reason.  With
-#' `reg > 0` the ridge keeps the fit finite, and a fit is flagged as
-#' degenerate when a component's covariance without the ridge is singular at
-#' the scale of the data (smallest eigenvalue at most `1e-9` in units of the
-#' variables' standard deviations).  Other starts and other (k, model) pairs
-#' are preferred to a degenerate fit; if one is returned, a warning of class
+#' likelihood is unbounded.  One definition of a usable component serves the
+#' whole package (the E-step, the M-steps, the checks of `predict()` and
+#' `plot()`): its covariance, on its own correlation scale, has Cholesky
+#' pivots above `1e-7` (a condition number below about `1e14`), and no
+#' variance at the rounding level of its mean; the models whose M-step
+#' iterates need of each component's scatter what mclust needs (VEE: a
+#' usable covariance; EVE and VVE: eigenvalues of at least `sqrt(eps)` in
+#' units of the variables' variances).  With `reg = 0` a component that
+#' fails makes its start fail, and if every start fails, the error (class
+#' `emgmm_error_fit`) names the component and the reason.  With `reg > 0`
+#' the ridge keeps the fit finite, and a fit is degenerate when, without the
+#' ridge, it would have failed so: a component is held up by the ridge
+#' alone.  Such a start is stopped as soon as that is seen for EVE, VEE and
+#' VVE (whose inner iterations would otherwise crawl), and at the end of its
+#' run for the other models.  Other starts and other (k, model) pairs are
+#' preferred to a degenerate fit; if one is returned, a warning of class
 #' `emgmm_warning_degenerate` names the component.
-#'
+
 #' @section Convergence and regularisation:
 #' EM stops when the relative change of the log-likelihood,
 #' \eqn{|l_t - l_{t-1}| / (1 + |l_t|)}, falls to `tol` or below (mclust's
@@ -117,9 +137,11 @@
 #' constraints are applied: for `"VVV"`, `"EEE"` and `"VVI"` that is the same
 #' as adding it to the fitted covariances, and spherical models add the mean
 #' ridge to their one variance, so every model keeps its shape.  With
-#' `reg > 0` the M-step is not an exact likelihood step, so the log-likelihood
-#' can fall slightly near convergence; when the converging step lowered it,
-#' the previous iterate is kept.
+#' `reg > 0` the M-step is not an exact likelihood step, and neither are the
+#' M-steps that iterate to a tolerance, so the log-likelihood can fall
+#' slightly along the way; with `reg > 0` the fit returned is the iterate of
+#' highest log-likelihood that EM met (with `reg = 0`, as mclust's `me()`,
+#' the last one).
 #'
 #' @param x A numeric vector (univariate data), a numeric matrix or a data
 #'   frame of numeric columns, one row per observation.  Column names carry
@@ -128,10 +150,11 @@
 #'   distinct observations.  The default `1:9` is capped at the number of
 #'   distinct observations.
 #' @param model Covariance model name(s); see "Covariance models".
-#' @param init Starting point: `"kmeans"`, `"random"`, `"hc"`, a vector of
+#' @param init Starting point: `"auto"` (the hierarchical and the k-means++
+#'   starts, the best kept), `"kmeans"`, `"random"`, `"hc"`, a vector of
 #'   labels or a matrix of posterior probabilities; see "Starting points".
-#' @param n_init Number of starting partitions drawn for `"kmeans"` and
-#'   `"random"` starts; the best fit is kept.
+#' @param n_init Number of starting partitions drawn for `"auto"`,
+#'   `"kmeans"` and `"random"` starts; the best fit is kept.
 #' @param max_iter Maximum number of EM iterations.  A second number, as in
 #'   [mclust::emControl()]'s `itmax`, limits the inner iterations of the
 #'   models whose M-step has no closed form, per M-step.  By default 1e5 when
@@ -140,8 +163,9 @@
 #'   them crawl.  `Inf` removes the limit; a fit whose inner iterations never
 #'   converge then runs until interrupted (they check for interrupts).
 #' @param tol Convergence tolerance on the relative change of the
-#'   log-likelihood (with `init = "hc"`, mclust's `1e-5` unless given).  A second number, as in [mclust::emControl()], sets the
-#'   tolerance of the inner iterations of the models whose M-step has no
+#'   log-likelihood (with `init = "hc"`, mclust's `1e-5` unless given).  A
+#'   second number, as in [mclust::emControl()], sets the tolerance of the
+#'   inner iterations of the models whose M-step has no
 #'   closed form (`"VEI"`, `"VEE"`, `"EVE"`, `"VVE"`, `"VEV"`; default
 #'   `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
@@ -153,12 +177,14 @@
 #'   or else all the processors OpenMP reports.  Never more than the number of
 #'   processors are used.  Results are identical for a given number of threads
 #'   and agree to rounding (about 1e-15 relative) between different numbers.
-#' @param verbose If `TRUE`, print the log-likelihood at every iteration.
-#' @param hc_subset For `init = "hc"` only: the rows the hierarchical
-#'   clustering runs on.  `NULL` (default) means all rows when there are at
-#'   most 4000, else 4000 drawn at random; a number asks for that many rows
-#'   drawn at random (all of them when it is at least `n`); a vector of row
-#'   indices or a logical vector chooses them.
+#' @param verbose If `TRUE`, report each (k, model) pair, the screening of
+#'   its starts and the log-likelihood at every iteration of the fits that
+#'   are continued.
+#' @param hc_subset For `init = "auto"` and `"hc"`: the rows the
+#'   hierarchical clustering runs on.  `NULL` (default) means all rows when
+#'   there are at most 2000, else 2000 drawn at random (as mclust does); a
+#'   number asks for that many rows drawn at random (all of them when it is
+#'   at least `n`); a vector of row indices or a logical vector chooses them.
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
 #'

@@ -1,15 +1,19 @@
 # The hierarchical start (init = "hc"): mclust's default start, computed as
 # mclust computes it.
 
-# Number of rows the hierarchical clustering runs on by default.  Its pair
-# table takes 4 n^2 bytes and its time grows as n^2 (bench/hc.R: about 1.2 s
-# at d = 2 and 2.8 s at d = 10 for 4000 rows, four times that for 8000).
-hc_subset_default <- 4000L
+# Number of rows the hierarchical clustering runs on by default: mclust's
+# (mclust.options("subset")), so that with the same seed both draw the same
+# rows.  Its pair table takes 4 n^2 bytes and its time grows as n^2
+# (bench/hc.R: 0.27 s at d = 2 and 0.63 s at d = 10 for 2000 rows, four
+# times that for 4000).
+hc_subset_default <- 2000L
 
 # `hc_subset`: NULL (all rows up to hc_subset_default, else a random sample
 # of that many), a number of rows, or row indices.  Returns the rows the
-# clustering runs on, in the order it sees them.
-hc_rows <- function(hc_subset, data, k_max, call) {
+# clustering runs on, in the order it sees them; NULL when they are all the
+# same observation and `strict` is FALSE (init = "auto" then does without
+# the hierarchical start).
+hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
   n <- nrow(data)
   size <- NULL
   if (is.null(hc_subset)) {
@@ -41,6 +45,7 @@ hc_rows <- function(hc_subset, data, k_max, call) {
   }
   sub <- data[rows, , drop = FALSE]
   if (all(apply(sub, 2L, function(v) all(v == v[1L])))) {
+    if (!strict) return(NULL)
     abort_input(sprintf(paste0(
       "`hc_subset` selects %d rows that are all the same observation; the hierarchical ",
       "start needs distinct ones."), length(rows)), call)

@@ -59,8 +59,15 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call) {
   plan <- list(type = type, kinds = kinds, n_init = n_init, threads = threads,
                user = start$user, hc = NULL, hc_rows = NULL, rows = NULL)
   if (uses_hc) {
-    plan$hc_rows <- hc_rows(hc_subset, data, max(start$ks), call)
-    plan$hc <- hc_starts(data, start$ks, plan$hc_rows)
+    plan$hc_rows <- hc_rows(hc_subset, data, max(start$ks), call,
+                            strict = type == "hc" || !is.null(hc_subset))
+    if (is.null(plan$hc_rows)) {
+      # the rows drawn for it are all one observation: k-means++ alone
+      kinds <- plan$kinds <- setdiff(kinds, "hc")
+      uses_hc <- FALSE
+    } else {
+      plan$hc <- hc_starts(data, start$ks, plan$hc_rows)
+    }
   }
   several <- type == "auto" || (type %in% c("kmeans", "random") && n_init > 1L)
   if (several && n > screen_rows) {

@@ -2,8 +2,10 @@
 #include "candidate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
-#include <numeric>
+
+#include "parallel.h"
 
 namespace emgmm {
 
@@ -24,9 +26,68 @@ struct Best {
   }
 };
 
+// Runs a set of EM runs to an iteration limit: side by side on the threads
+// (each run on one thread) when the data are small enough for one block of
+// the E-step, otherwise one after the other, each on every thread.  Runs are
+// independent and each is deterministic, so the results do not depend on
+// which thread ran what.  Only the calling thread asks the caller's interrupt
+// hook; the others see its answer through a flag.
+class RunSet {
+ public:
+  RunSet(DataMap xs, int k, const CandidateControl& control, const CandidateHooks& hooks)
+      : control_(control.em), single_(control.em), hooks_(hooks) {
+    single_.threads = 1;
+    across_ = control.em.threads > 1 && xs.rows() <= block_rows(static_cast<int>(xs.cols()), k);
+    quiet_.interrupted = [this]() {
+      if (stop_.load()) return true;
+      if (on_calling_thread() && hooks_.em.interrupted && hooks_.em.interrupted()) {
+        stop_.store(true);
+      }
+      return stop_.load();
+    };
+    loud_ = quiet_;
+    loud_.progress = hooks.em.progress;
+  }
+
+  const EmControl& control() const { return across_ ? single_ : control_; }
+  const Hooks& hooks() const { return quiet_; }
+  bool stopped() const { return stop_.load(); }
+
+  // Runs runs[i] for i in `which` to `limit` iterations, first carried over
+  // to `all` (all the rows) when `move` is set.  Progress is reported when
+  // `report` is set and the runs go one after the other.
+  void run(std::vector<RunPtr>& runs, const std::vector<int>& which, int limit, bool move,
+           DataMap all, bool report) {
+    const bool side_by_side = across_ && !move && which.size() > 1;
+    if (side_by_side) {
+      parallel_blocks(static_cast<Eigen::Index>(which.size()),
+                      effective_threads(control_.threads, static_cast<Eigen::Index>(which.size())),
+                      [&](int, Eigen::Index w) {
+                        runs[static_cast<std::size_t>(which[static_cast<std::size_t>(w)])]->run(limit);
+                      });
+      return;
+    }
+    for (const int i : which) {
+      EmRun& r = *runs[static_cast<std::size_t>(i)];
+      r.set_hooks(report && !across_ ? loud_ : quiet_);
+      if (move) r.move_to(all);
+      r.run(limit);
+      if (stopped()) return;
+    }
+  }
+
+ private:
+  const EmControl& control_;
+  EmControl single_;
+  const CandidateHooks& hooks_;
+  bool across_ = false;
+  Hooks quiet_, loud_;
+  std::atomic<bool> stop_{false};
+};
+
 // `starts`: the statistics of each start on `xs` (the screening rows, or all
 // of x when `sampled` is false).
-CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo& model,
+CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo& model, int k,
                            const std::vector<SuffStats>& starts, const std::vector<int>& groups,
                            const CandidateControl& control, const CandidateHooks& hooks) {
   CandidateResult out;
@@ -34,85 +95,99 @@ CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo&
   const int max_iter = control.em.max_iter;
   const bool single = n_starts == 1 && !sampled;
   const int screen_limit = single ? max_iter : std::min(control.screen_iter, max_iter);
-  // progress is reported for the runs that are continued, not the screening
-  Hooks quiet = hooks.em;
-  quiet.progress = nullptr;
-  const Hooks& screening = single ? hooks.em : quiet;
+  RunSet set(xs, k, control, hooks);
 
   std::vector<RunPtr> runs;
   runs.reserve(starts.size());
-  auto interrupted = [&](const EmResult& r) {
-    if (r.status != Status::interrupted) return false;
-    out.status = Status::interrupted;
-    return true;
-  };
+  std::vector<int> all(starts.size());
   for (int i = 0; i < n_starts; ++i) {
+    all[static_cast<std::size_t>(i)] = i;
     runs.push_back(std::make_unique<EmRun>(xs, model, starts[static_cast<std::size_t>(i)],
-                                           control.em, screening));
-    const EmResult& r = runs.back()->run(screen_limit);
-    if (interrupted(r)) return out;
-    if (hooks.screened) hooks.screened(i, r);
+                                           set.control(), set.hooks()));
   }
+  set.run(runs, all, screen_limit, false, x, single);
+  if (set.stopped()) {
+    out.status = Status::interrupted;
+    return out;
+  }
+  if (hooks.screened) {
+    for (int i = 0; i < n_starts; ++i) hooks.screened(i, runs[static_cast<std::size_t>(i)]->result());
+  }
+  auto result = [&](int i) -> const EmResult& { return runs[static_cast<std::size_t>(i)]->result(); };
 
   // sound screened starts, best first (ties: the earlier start)
   std::vector<int> order;
   for (int i = 0; i < n_starts; ++i) {
-    if (runs[static_cast<std::size_t>(i)]->result().sound()) order.push_back(i);
+    if (result(i).sound()) order.push_back(i);
   }
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return runs[static_cast<std::size_t>(a)]->result().loglik >
-           runs[static_cast<std::size_t>(b)]->result().loglik;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return result(a).loglik > result(b).loglik; });
 
   Best best;
-  // Continues start i to convergence (on all rows when screened on a
-  // sample); true when it stays sound.
-  auto go_on = [&](int i) {
-    EmRun& run = *runs[static_cast<std::size_t>(i)];
-    run.set_hooks(hooks.em);
-    if (sampled) run.move_to(x);
-    const EmResult& r = run.run(max_iter);
-    best.consider(i, runs);
-    return r.sound();
-  };
   std::vector<bool> continued(starts.size(), false);
   if (sampled) {
+    // the best screened start, carried over to all the rows; the next one if
+    // it does not stay sound there
     for (const int i : order) {
       continued[static_cast<std::size_t>(i)] = true;
-      const bool ok = go_on(i);
-      if (interrupted(runs[static_cast<std::size_t>(i)]->result())) return out;
-      if (ok) break;
+      set.run(runs, {i}, max_iter, true, x, true);
+      if (set.stopped()) break;
+      best.consider(i, runs);
+      if (result(i).sound()) break;
     }
   } else {
-    // the best start of each group, in the order the groups first appear
-    std::vector<int> done_groups;
-    for (int i = 0; i < n_starts; ++i) {
-      const int g = groups[static_cast<std::size_t>(i)];
-      if (std::find(done_groups.begin(), done_groups.end(), g) != done_groups.end()) continue;
-      done_groups.push_back(g);
-      for (const int j : order) {
-        if (groups[static_cast<std::size_t>(j)] != g) continue;
-        continued[static_cast<std::size_t>(j)] = true;
-        const bool ok = go_on(j);
-        if (interrupted(runs[static_cast<std::size_t>(j)]->result())) return out;
-        if (ok) break;
+    // the best start of each group (its next best while the one continued
+    // does not stay sound), the groups side by side
+    std::vector<int> group_ids;
+    for (const int g : groups) {
+      if (std::find(group_ids.begin(), group_ids.end(), g) == group_ids.end()) group_ids.push_back(g);
+    }
+    std::vector<std::size_t> next(group_ids.size(), 0);  // position in `order`
+    std::vector<bool> settled(group_ids.size(), false);
+    for (;;) {
+      std::vector<int> wave;
+      for (std::size_t g = 0; g < group_ids.size(); ++g) {
+        while (!settled[g] && next[g] < order.size() &&
+               groups[static_cast<std::size_t>(order[next[g]])] != group_ids[g]) {
+          ++next[g];
+        }
+        if (settled[g] || next[g] >= order.size()) continue;
+        wave.push_back(order[next[g]++]);
+      }
+      if (wave.empty()) break;
+      set.run(runs, wave, max_iter, false, x, true);
+      if (set.stopped()) break;
+      for (const int i : wave) {
+        continued[static_cast<std::size_t>(i)] = true;
+        best.consider(i, runs);
+        if (result(i).sound()) {
+          const int g = groups[static_cast<std::size_t>(i)];
+          settled[static_cast<std::size_t>(
+              std::find(group_ids.begin(), group_ids.end(), g) - group_ids.begin())] = true;
+        }
       }
     }
+  }
+  if (set.stopped()) {
+    out.status = Status::interrupted;
+    return out;
   }
   if (best.sound < 0) {
     // every start collapsed or failed: the best degenerate one, continued
     // unless it was stopped when it collapsed
     int deg = -1;
     for (int i = 0; i < n_starts; ++i) {
-      const EmResult& r = runs[static_cast<std::size_t>(i)]->result();
-      if (!continued[static_cast<std::size_t>(i)] && r.has_fit() &&
-          (deg < 0 || r.loglik > runs[static_cast<std::size_t>(deg)]->result().loglik)) {
+      if (!continued[static_cast<std::size_t>(i)] && result(i).has_fit() &&
+          (deg < 0 || result(i).loglik > result(deg).loglik)) {
         deg = i;
       }
     }
     if (deg >= 0 && (sampled || runs[static_cast<std::size_t>(deg)]->resumable())) {
-      go_on(deg);
-      if (interrupted(runs[static_cast<std::size_t>(deg)]->result())) return out;
+      set.run(runs, {deg}, max_iter, sampled, x, true);
+      if (set.stopped()) {
+        out.status = Status::interrupted;
+        return out;
+      }
     }
     if (deg >= 0) best.consider(deg, runs);
   }
@@ -121,13 +196,12 @@ CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo&
   }
   const int chosen = best.sound >= 0 ? best.sound : best.degenerate;
   if (chosen < 0) {
-    const EmResult& first = runs[0]->result();
-    out.status = first.status;
-    out.component = first.component;
+    out.status = result(0).status;
+    out.component = result(0).component;
     return out;
   }
   out.start = chosen;
-  out.fit = runs[static_cast<std::size_t>(chosen)]->result();
+  out.fit = result(chosen);
   out.status = out.fit.status;
   out.component = out.fit.component;
   return out;
@@ -154,14 +228,14 @@ CandidateResult fit_candidate(DataMap x, const ModelInfo& model, int k,
   for (std::size_t i = 0; i < labels.size(); ++i) {
     stats_from_labels(xs, labels[i], k, model.scatter, control.em.threads, starts[i]);
   }
-  return fit_starts(x, xs, sampled, model, starts, groups, control, hooks);
+  return fit_starts(x, xs, sampled, model, k, starts, groups, control, hooks);
 }
 
 CandidateResult fit_candidate(DataMap x, const ModelInfo& model, int k, DataMap weights,
                               const CandidateControl& control, const CandidateHooks& hooks) {
   std::vector<SuffStats> starts(1);
   stats_from_weights(x, weights, k, model.scatter, control.em.threads, starts[0]);
-  return fit_starts(x, x, false, model, starts, {0}, control, hooks);
+  return fit_starts(x, x, false, model, k, starts, {0}, control, hooks);
 }
 
 }  // namespace emgmm

@@ -88,7 +88,11 @@ void covariance_step(const ModelInfo& model, const SuffStats& st, Scatters& sc, 
   form.mstep(MStepInput{st.weight, sc.w, st.weight.sum(), state ? *state : local},
              out.covariances);
   // products such as D A D' are symmetric only to rounding
-  for (Matrix& c : out.covariances) c = 0.5 * (c + c.transpose());
+  for (Matrix& c : out.covariances) {
+    for (Eigen::Index a = 0; a < c.rows(); ++a) {
+      for (Eigen::Index b = a + 1; b < c.cols(); ++b) c(a, b) = c(b, a) = 0.5 * (c(a, b) + c(b, a));
+    }
+  }
 }
 
 }  // namespace
@@ -199,7 +203,7 @@ const EmResult& EmRun::run(int limit) {
       res_.converged = false;
       return res_;
     }
-    estep_stats(data(), comp_, model_.scatter, control_.threads, st_);
+    estep_stats(data(), comp_, model_.scatter, control_.threads, st_, work_);
     const double ll = st_.loglik;
     if (!std::isfinite(ll)) {
       res_.status = Status::not_finite;
@@ -244,7 +248,7 @@ void EmRun::move_to(DataMap x) {
   int bad = -1;
   // the parameters were usable on the sample, so they are usable here
   prepare_components(res_.params, comp_, bad);
-  estep_stats(data(), comp_, model_.scatter, control_.threads, st_);
+  estep_stats(data(), comp_, model_.scatter, control_.threads, st_, work_);
   previous_ = st_.loglik;
   best_loglik_ = -std::numeric_limits<double>::infinity();
   res_.loglik = st_.loglik;

@@ -134,6 +134,7 @@ class EmRun {
   SuffStats accepted_;
   MStepState state_;
   Components comp_;
+  EStepWorkspace work_;
   double previous_;
   EmResult res_;
 };

@@ -26,9 +26,11 @@ using Index = Eigen::Index;
 constexpr double kPi = 3.141592653589793238462643383279502884;
 
 void SuffStats::reset(int d, int k, const Matrix& shifts, ScatterKind what) {
-  weight = Vector::Zero(k);
-  sum = Matrix::Zero(d, k);
-  scatter.assign(static_cast<std::size_t>(k), Matrix::Zero(d, d));
+  // in place: statistics reset every iteration keep their storage
+  weight.setZero(k);
+  sum.setZero(d, k);
+  scatter.resize(static_cast<std::size_t>(k));
+  for (Matrix& s : scatter) s.setZero(d, d);
   shift = shifts;
   loglik = 0.0;
   sum_log_max = 0.0;
@@ -385,12 +387,17 @@ BlockPlan plan_blocks(DataMap x, int k, int threads) {
 }
 
 // Runs `body(thread, scratch, first_row, rows)` over the blocks of `plan`;
-// each thread has its own scratch.
+// each thread has its own scratch (from `scratch`, grown as needed).
 template <class Body>
-void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
+void for_each_block(DataMap x, int k, const BlockPlan& plan, std::vector<BlockScratch>& scratch,
+                    Body body) {
   const Index n = x.rows();
-  std::vector<BlockScratch> scratch(static_cast<std::size_t>(plan.threads));
-  for (BlockScratch& s : scratch) s.allocate(plan.rows, x.cols(), k);
+  if (scratch.size() < static_cast<std::size_t>(plan.threads)) {
+    scratch.resize(static_cast<std::size_t>(plan.threads));
+  }
+  for (int t = 0; t < plan.threads; ++t) {
+    scratch[static_cast<std::size_t>(t)].allocate(plan.rows, x.cols(), k);
+  }
   parallel_blocks(plan.blocks, plan.threads, [&](int t, Index blk) {
     const Index r0 = blk * plan.rows;
     const Index rows = std::min(plan.rows, n - r0);
@@ -398,15 +405,45 @@ void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
   });
 }
 
+template <class Body>
+void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
+  std::vector<BlockScratch> scratch;
+  for_each_block(x, k, plan, scratch, body);
+}
+
 // Runs `body(scratch, stats, first_row, rows)` over blocks of rows, one set of
 // statistics per thread, merged in thread order.
 template <class Body>
 void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
-                       SuffStats& out, Body body) {
+                       SuffStats& out, EStepWorkspace::Impl& work, Body body);
+
+}  // namespace
+
+// The E-step's scratch space: per-thread block scratch and statistics.
+struct EStepWorkspace::Impl {
+  std::vector<BlockScratch> scratch;
+  std::vector<SuffStats> part;
+};
+
+EStepWorkspace::EStepWorkspace() : impl_(new Impl) {}
+EStepWorkspace::~EStepWorkspace() = default;
+EStepWorkspace::EStepWorkspace(EStepWorkspace&&) noexcept = default;
+EStepWorkspace& EStepWorkspace::operator=(EStepWorkspace&&) noexcept = default;
+
+namespace {
+
+template <class Body>
+void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
+                       SuffStats& out, EStepWorkspace::Impl& work, Body body) {
   const BlockPlan plan = plan_blocks(x, k, threads);
-  std::vector<SuffStats> part(static_cast<std::size_t>(plan.threads));
-  for (SuffStats& p : part) p.reset(static_cast<int>(x.cols()), k, shifts, kind);
-  for_each_block(x, k, plan, [&](int t, BlockScratch& s, Index r0, Index rows) {
+  std::vector<SuffStats>& part = work.part;
+  if (part.size() < static_cast<std::size_t>(plan.threads)) {
+    part.resize(static_cast<std::size_t>(plan.threads));
+  }
+  for (int t = 0; t < plan.threads; ++t) {
+    part[static_cast<std::size_t>(t)].reset(static_cast<int>(x.cols()), k, shifts, kind);
+  }
+  for_each_block(x, k, plan, work.scratch, [&](int t, BlockScratch& s, Index r0, Index rows) {
     body(s, part[static_cast<std::size_t>(t)], r0, rows);
   });
   out = part[0];
@@ -414,17 +451,30 @@ void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind,
   finish_scatter(out);
 }
 
+template <class Body>
+void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
+                       SuffStats& out, Body body) {
+  EStepWorkspace::Impl work;
+  accumulate_blocks(x, k, shifts, kind, threads, out, work, body);
+}
+
 }  // namespace
 
-void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
-                 SuffStats& out) {
+void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads, SuffStats& out,
+                 EStepWorkspace& work) {
   const int k = static_cast<int>(c.log_prop.size());
-  accumulate_blocks(x, k, c.means, kind, threads, out,
+  accumulate_blocks(x, k, c.means, kind, threads, out, *work.impl_,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
                       block_log_densities(x, r0, c, rows, s);
                       block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max, false);
                       block_accumulate(x, r0, rows, s, st);
                     });
+}
+
+void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
+                 SuffStats& out) {
+  EStepWorkspace work;
+  estep_stats(x, c, kind, threads, out, work);
 }
 
 void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,

@@ -2,6 +2,8 @@
 #ifndef EMGMM_ENGINE_ESTEP_H
 #define EMGMM_ENGINE_ESTEP_H
 
+#include <memory>
+
 #include "types.h"
 
 namespace emgmm {
@@ -26,9 +28,27 @@ Status prepare_components(const Params& p, Components& out, int& bad);
 // Rows per block: small enough that a block and its k projections stay in cache.
 int block_rows(int d, int k);
 
+// The E-step's scratch space, kept from one iteration to the next so that an
+// EM run does not allocate it every iteration.
+class EStepWorkspace {
+ public:
+  EStepWorkspace();
+  ~EStepWorkspace();
+  EStepWorkspace(EStepWorkspace&&) noexcept;
+  EStepWorkspace& operator=(EStepWorkspace&&) noexcept;
+  struct Impl;
+
+ private:
+  friend void estep_stats(DataMap, const Components&, ScatterKind, int, SuffStats&,
+                          EStepWorkspace&);
+  std::unique_ptr<Impl> impl_;
+};
+
 // One E-step: sufficient statistics (shifted by the current means) and the
 // log-likelihood, accumulated over blocks of rows, one partial sum per thread
 // merged in thread order (deterministic for a given thread count).
+void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads, SuffStats& out,
+                 EStepWorkspace& work);
 void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
                  SuffStats& out);
 

@@ -234,36 +234,46 @@ void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Mat
   Matrix& o = st.orientation;
   Matrix& a = st.shapes;
   Vector scale = Vector::Ones(k);
-  auto polar = [](const Matrix& f) {
-    Eigen::JacobiSVD<Matrix> svd(f, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    return Matrix(svd.matrixV() * svd.matrixU().transpose());
+  // the inner loop allocates nothing: its matrices and the SVD are reused
+  Matrix f(d, d), t(d, d);
+  Vector inv(d), s(d);
+  Eigen::JacobiSVD<Matrix> svd(d, d, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  auto polar = [&]() {  // o = V U' from the SVD f = U S V'
+    svd.compute(f);
+    o.noalias() = svd.matrixV() * svd.matrixU().transpose();
   };
   double previous = std::numeric_limits<double>::max() / 2.0;
   double target = 0.0;
   for (long it = 1; it <= st.max_iter; ++it) {
     if (inner_interrupted(st, it)) break;
-    Matrix f = Matrix::Zero(d, d);
-    for (Eigen::Index j = 0; j < k; ++j) {
-      const Matrix t = a.col(j).cwiseInverse().asDiagonal() * o;
-      f += t * in.scatter[static_cast<std::size_t>(j)] - omega(j) * t;
-    }
-    o = polar(f);
     f.setZero();
     for (Eigen::Index j = 0; j < k; ++j) {
-      const Matrix t = in.scatter[static_cast<std::size_t>(j)] * o;
-      const Vector inv = a.col(j).cwiseInverse();
-      f += t * inv.asDiagonal() - inv.maxCoeff() * t;
+      // A_k^-1 O (W_k - omega_k I)
+      t.noalias() = o * in.scatter[static_cast<std::size_t>(j)];
+      t -= omega(j) * o;
+      f.noalias() += a.col(j).cwiseInverse().asDiagonal() * t;
     }
-    o = polar(f);
+    polar();
+    f.setZero();
+    for (Eigen::Index j = 0; j < k; ++j) {
+      // W_k O (A_k^-1 - max(A_k^-1) I)
+      t.noalias() = in.scatter[static_cast<std::size_t>(j)] * o;
+      inv = a.col(j).cwiseInverse();
+      inv.array() -= inv.maxCoeff();
+      f.noalias() += t * inv.asDiagonal();
+    }
+    polar();
     target = 0.0;
     for (Eigen::Index j = 0; j < k; ++j) {
-      const Matrix t = o * in.scatter[static_cast<std::size_t>(j)] * o.transpose();
-      Vector s = t.diagonal();
+      // the diagonal of O W_k O'
+      t.noalias() = o * in.scatter[static_cast<std::size_t>(j)];
+      s = t.cwiseProduct(o).rowwise().sum();
+      const Vector diag = s;
       if (!equal_volume) s /= in.weight(j);
       const double g = std::exp(s.array().log().mean());
       a.col(j) = s / g;
       scale(j) = g;
-      target += (t.diagonal().array() / a.col(j).array()).sum();
+      target += (diag.array() / a.col(j).array()).sum();
     }
     const double err = std::fabs(target - previous) / (1.0 + std::fabs(target));
     previous = target;

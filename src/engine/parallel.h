@@ -33,6 +33,17 @@ inline int effective_threads(int requested, Eigen::Index units) {
   return static_cast<int>(t);
 }
 
+// Whether the calling thread is the one that entered the engine (thread 0 of
+// a parallel region, or any code outside one): the only thread on which the
+// caller's hooks (R's interrupt check) may run.
+inline bool on_calling_thread() {
+#ifdef _OPENMP
+  return omp_get_thread_num() == 0;
+#else
+  return true;
+#endif
+}
+
 // Calls body(thread, block) for block = 0 .. nblocks - 1.  No exception leaves
 // the parallel region: the first one is caught and rethrown afterwards.
 template <class Body>
