@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "../candidate.h"
 #include "../em.h"
 #include "../fast_exp.h"
 #include "../hc.h"
@@ -185,6 +186,168 @@ void test_singular_reported() {
   check(g.status == Status::ok && std::isfinite(g.loglik), "a ridge keeps it finite");
 }
 
+
+// Three 4-D clusters of different shapes: work for the iterative M-steps.
+Matrix shaped_clusters(int n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> z;
+  Matrix x(n, 4);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 3;
+    const double a = z(gen), b = z(gen), e = z(gen), f = z(gen);
+    x(i, 0) = 4.0 * c + a;
+    x(i, 1) = (c == 1 ? 3.0 : 1.0) * b + 0.5 * a;
+    x(i, 2) = -2.0 * c + (c == 2 ? 0.3 : 1.0) * e;
+    x(i, 3) = 0.8 * f + 0.2 * c * a;
+  }
+  return x;
+}
+
+bool same_fit(const EmResult& a, const EmResult& b) {
+  bool ok = a.status == b.status && a.iterations == b.iterations && a.loglik == b.loglik &&
+            a.trace == b.trace && a.params.proportions == b.params.proportions &&
+            a.params.means == b.params.means;
+  for (std::size_t j = 0; ok && j < a.params.covariances.size(); ++j) {
+    ok = a.params.covariances[j] == b.params.covariances[j];
+  }
+  return ok;
+}
+
+void test_exact_continuation() {
+  // A run stopped after 20 iterations and continued is the run that never
+  // stopped, bit for bit, for the models whose M-step keeps a state.
+  const Matrix x = shaped_clusters(600, 11);
+  const DataMap data(x.data(), x.rows(), x.cols());
+  // a poor start (labels at random), so that EM needs more than 20 iterations
+  std::mt19937 gen(3);
+  IntVector labels(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) labels(i) = static_cast<int>(gen() % 3);
+  for (const char* name : {"VEI", "VEE", "EVE", "VVE", "VEV", "VVV"}) {
+    for (const bool ridge : {false, true}) {
+      const ModelInfo& m = *find_model(name);
+      SuffStats st;
+      stats_from_labels(data, labels, 3, m.scatter, 1, st);
+      EmControl control;
+      control.scale = Vector::Ones(4);
+      if (ridge) control.reg = Vector::Constant(4, 1e-10);
+      const EmResult straight = run_em(data, m, st, control, Hooks());
+      EmRun run(data, m, st, control, Hooks());
+      const EmResult& screened = run.run(10);
+      const bool paused = screened.status == Status::max_iter && screened.iterations == 10;
+      const EmResult& continued = run.run(control.max_iter);
+      check(paused && straight.iterations > 10 && same_fit(straight, continued),
+            std::string(name) + (ridge ? " (ridge)" : "") + ": screened and continued = one run");
+      // through a candidate fit: two copies of the start, screened (10
+      // iterations) then the best continued
+      CandidateControl cc;
+      cc.em = control;
+      cc.screen_iter = 10;
+      const CandidateResult cand =
+          fit_candidate(data, m, 3, {labels, labels}, {0, 0}, {}, cc, CandidateHooks());
+      check(cand.start == 0 && same_fit(straight, cand.fit),
+            std::string(name) + (ridge ? " (ridge)" : "") + ": candidate = one run");
+    }
+  }
+}
+
+void test_candidate_groups() {
+  // Two kinds of starts: the best of each is continued, the better stands;
+  // a start that fails leaves the others to stand.
+  IntVector truth;
+  const Matrix x = three_clusters(900, 12, truth);
+  const DataMap data(x.data(), x.rows(), x.cols());
+  IntVector poor(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) poor(i) = static_cast<int>((i / 7) % 3);
+  CandidateControl cc;
+  cc.em.scale = Vector::Ones(2);
+  const ModelInfo& m = *find_model("VVV");
+  const CandidateResult r =
+      fit_candidate(data, m, 3, {poor, truth, poor}, {0, 1, 1}, {}, cc, CandidateHooks());
+  std::vector<EmResult> alone;
+  for (const IntVector* l : {&poor, &truth}) {
+    SuffStats st;
+    stats_from_labels(data, *l, 3, m.scatter, 1, st);
+    alone.push_back(run_em(data, m, st, cc.em, Hooks()));
+  }
+  const EmResult& winner = r.start == 1 ? alone[1] : alone[0];
+  check(r.status == Status::ok && (r.start == 0 || r.start == 1) && same_fit(winner, r.fit) &&
+            r.fit.loglik >= alone[0].loglik && r.fit.loglik >= alone[1].loglik,
+        "candidate: the better of the groups' best starts stands, exactly as run alone");
+  // a start of two identical points per component fails (reg = 0); the other stands
+  Matrix y(9, 2);
+  y << 0, 0, 0, 0, 0, 0, 5, 5, 6, 5, 5, 7, 9, 1, 8, 2, 9.5, 3;
+  const DataMap dy(y.data(), 9, 2);
+  IntVector bad(9), good(9);
+  bad << 0, 0, 0, 1, 1, 1, 2, 2, 2;
+  good << 0, 1, 0, 1, 1, 2, 2, 2, 0;
+  const CandidateResult f =
+      fit_candidate(dy, m, 3, {bad, good}, {0, 1}, {}, cc, CandidateHooks());
+  check(f.failed_starts >= 1, "candidate: the singular start is counted as failed");
+  const CandidateResult g = fit_candidate(dy, m, 3, {bad}, {0}, {}, cc, CandidateHooks());
+  check(g.start == -1 && g.status == Status::singular && g.component == 0,
+        "candidate: with one singular start, its status and component");
+  check(std::string(status_name(g.status)) == "singular", "status names: singular");
+}
+
+void test_collapse_stops_early() {
+  // EVE with a component on a constant variable: with a ridge the start is
+  // stopped at once as collapsed (not run until its inner iterations crawl);
+  // without one it fails as singular, as in mclust.
+  const Matrix base = shaped_clusters(300, 13);
+  Matrix x = base;
+  IntVector labels(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    labels(i) = static_cast<int>(i % 3);
+    if (labels(i) == 2) x(i, 3) = 1.0;  // constant within component 3
+  }
+  const DataMap data(x.data(), x.rows(), x.cols());
+  const ModelInfo& m = *find_model("EVE");
+  SuffStats st;
+  stats_from_labels(data, labels, 3, m.scatter, 1, st);
+  EmControl control;
+  control.scale = Vector::Ones(4);
+  const EmResult plain = run_em(data, m, st, control, Hooks());
+  check(plain.status == Status::singular && plain.component == 2,
+        "EVE, reg = 0: the constant variable makes component 3 singular");
+  control.reg = Vector::Constant(4, 1e-10);
+  const EmResult held = run_em(data, m, st, control, Hooks());
+  check(held.status == Status::collapsed && held.collapsed == 2 && held.iterations == 1 &&
+            held.params.proportions.allFinite(),
+        "EVE with a ridge: stopped at once, collapsed, with a finite fit");
+}
+
+void test_parameter_check() {
+  Params p;
+  p.proportions = Vector::Constant(2, 0.5);
+  p.means = Matrix::Zero(2, 2);
+  p.covariances.assign(2, Matrix::Identity(2, 2));
+  p.covariances[1](0, 1) = 0.3;
+  p.covariances[1](1, 0) = 0.3 + 1e-16;
+  int bad = -1;
+  check(check_parameters(p, bad) == Status::ok, "parameters: asymmetry at rounding accepted");
+  p.covariances[1](1, 0) = 0.31;
+  check(check_parameters(p, bad) == Status::singular && bad == 1,
+        "parameters: an asymmetric covariance is refused");
+  p.covariances[1] = Matrix::Ones(2, 2);
+  check(check_parameters(p, bad) == Status::singular && bad == 1,
+        "parameters: a singular covariance is refused");
+  p.covariances[1] = Matrix::Identity(2, 2);
+  p.means(0, 1) = 1e9;
+  p.covariances[1](0, 0) = 1e-15;
+  check(check_parameters(p, bad) == Status::singular && bad == 1,
+        "parameters: a variance at the rounding level of its mean is refused");
+  p.means(0, 1) = 0.0;
+  p.covariances[1] = Matrix::Identity(2, 2);
+  p.proportions(0) = 0.7;
+  check(check_parameters(p, bad) == Status::empty_component,
+        "parameters: proportions that do not sum to 1 are refused");
+  // what the E-step accepts, the check accepts, and the other way round
+  p.proportions(0) = 0.5;
+  Components c;
+  check(check_parameters(p, bad) == Status::ok && prepare_components(p, c, bad) == Status::ok,
+        "parameters: the check and the E-step agree");
+}
+
 }  // namespace
 
 // Ward's criterion (EII) on five points in two well-separated pairs and a
@@ -249,6 +412,10 @@ int main() {
   test_singular_reported();
   test_units_free();
   test_hierarchical();
+  test_exact_continuation();
+  test_candidate_groups();
+  test_collapse_stops_early();
+  test_parameter_check();
   std::printf("engine tests: %d checks passed, %d failed\n", passes, failures);
   return failures == 0 ? 0 : 1;
 }
