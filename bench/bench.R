@@ -7,10 +7,15 @@
 #
 # Per iteration: every tool starts from the same partition of the same data
 # (set.seed(42); the true labels with 20% of them reassigned at random) and
-# runs ITERS EM iterations of the full-covariance model, then reports
-# seconds per iteration (the whole call divided by its iterations; emgmm and
-# mclust: the best of two runs) and the
-# log-likelihood it reached; equal log-likelihoods show the same computation.
+# is asked for ITERS EM iterations of the full-covariance model (tol = 0),
+# then reports seconds per iteration and the log-likelihood it reached; equal
+# log-likelihoods show the same computation. Every figure is divided by the
+# iterations the tool really ran, which the table shows: emgmm and mclust's
+# me() stop when the log-likelihood no longer changes at all, and ClusterR
+# (which seeds itself) stops by Armadillo's own test. emgmm, mclust and
+# scikit-learn: the whole call over its iterations (emgmm and mclust: the
+# best of two runs); ClusterR: its EM loop alone, timed from its verbose
+# output (see clusterr_fit()).
 # emgmm is timed on its engine (the EM loop alone) with 1 and 2 threads, and
 # end to end through gmm_fit() from the same labels.
 # Memory: peak resident memory (VmHWM) of a fresh R process that simulates the
@@ -117,6 +122,15 @@ python <- local({
 # scikit-learn's GaussianMixture from the same start: the parameters of the
 # start's M-step are passed as weights_init, means_init and precisions_init,
 # and it runs ITERS iterations (tol = 0), in a subprocess.
+# Its fit() first computes responsibilities by init_params, takes one M-step
+# from them and only then replaces the result by the given parameters
+# (sklearn 1.2: BaseMixture._initialize_parameters and
+# GaussianMixture._initialize). The default, "kmeans", would time a k-means
+# fit whose result is thrown away; "random_from_data" (sklearn >= 1.1;
+# "random" before) costs only that M-step, which stands for the start's
+# M-step the others take. Then max_iter E- and M-steps (tol = 0 never stops
+# it: its test is |change| < tol) and a final E-step: ITERS E-steps and
+# ITERS M-steps in all, n_iter_ + 1 iterations.
 sklearn_fit <- function(x, start, k) {
   if (!nzchar(python)) return(NULL)
   n <- nrow(x)
@@ -134,14 +148,16 @@ sklearn_fit <- function(x, start, k) {
   writeBin(as.vector(x), file.path(dir, "x.bin"))
   writeBin(c(w, as.vector(t(mu)), prec), file.path(dir, "init.bin"))
   script <- sprintf('
-import numpy as np, time, warnings
+import numpy as np, time, warnings, sklearn
 from sklearn.mixture import GaussianMixture
 n, d, k, iters = %d, %d, %d, %d
 x = np.fromfile("%s", dtype=np.float64).reshape((d, n)).T.copy()
 p = np.fromfile("%s", dtype=np.float64)
 w = p[:k]; mu = p[k:k + k * d].reshape((k, d)); prec = p[k + k * d:].reshape((k, d, d))
+v = tuple(int(s) for s in sklearn.__version__.split(".")[:2])
 gm = GaussianMixture(n_components=k, covariance_type="full", max_iter=iters - 1, tol=0.0,
-                     reg_covar=0.0, weights_init=w, means_init=mu, precisions_init=prec)
+                     reg_covar=0.0, weights_init=w, means_init=mu, precisions_init=prec,
+                     init_params="random_from_data" if v >= (1, 1) else "random", random_state=0)
 warnings.simplefilter("ignore")
 t0 = time.perf_counter(); gm.fit(x); t = time.perf_counter() - t0
 print(t / (gm.n_iter_ + 1), gm.score(x) * n, gm.n_iter_ + 1)
@@ -156,18 +172,55 @@ print(t / (gm.n_iter_ + 1), gm.score(x) * n, gm.n_iter_ + 1)
 
 clusterr_fit <- function(x, start, k) {
   if (!requireNamespace("ClusterR", quietly = TRUE)) return(NULL)
-  # ClusterR's GMM takes no starting partition but seeds itself (k-means);
-  # full covariance matrices, its threads (OpenMP) as it sets them.
-  # Its EM time is its whole time with ITERS iterations minus its time with
-  # one, over ITERS - 1 (the seeding is the same in both calls).
-  gmm <- function(iters) {
-    elapsed(ClusterR::GMM(x, k, dist_mode = "eucl_dist", seed_mode = "static_subset",
-                          km_iter = 1, em_iter = iters, verbose = FALSE, seed = 1,
-                          full_covariance_matrices = TRUE))
+  # ClusterR's GMM() takes no starting partition but seeds itself
+  # (static_subset means, then km_iter = 1 k-means iteration, then
+  # Armadillo's gmm_full EM); full covariance matrices, its threads (OpenMP)
+  # as it sets them. Armadillo's EM loop (gmm_full::em_iterate()) stops by
+  # itself as soon as the mean log-likelihood per row changes by no more
+  # than machine epsilon, and GMM() has no tolerance argument: asked for
+  # ITERS iterations it may run fewer. So it runs with verbose = TRUE in a
+  # child process, and every line of its output (Rcpp::Rcout, flushed after
+  # each EM iteration) is timed as it arrives: "EM: n_threads" is printed
+  # just before the EM loop and "EM: iteration: i" at the end of its i-th
+  # E- and M-step. Its EM time is from the first to the last of these, over
+  # the "EM: iteration" lines: the seeding, k-means (its own "k-means:
+  # iteration" lines) and the R side of the call are left out. Best of REPS.
+  n <- nrow(x)
+  d <- ncol(x)
+  dir <- tempfile("emgmm-bench")
+  dir.create(dir)
+  on.exit(unlink(dir, recursive = TRUE))
+  writeBin(as.vector(x), file.path(dir, "x.bin"))
+  writeLines(c(
+    sprintf('x <- matrix(readBin("%s", "double", %.0f), %.0f, %d)', file.path(dir, "x.bin"), n * d, n, d),
+    sprintf(paste('fit <- ClusterR::GMM(x, %d, dist_mode = "eucl_dist", seed_mode = "static_subset",',
+                  'km_iter = 1, em_iter = %d, verbose = TRUE, seed = 1, full_covariance_matrices = TRUE)'),
+            k, ITERS),
+    'if (!is.null(fit$Error)) stop(conditionMessage(fit$Error))',
+    '# Log_likelihood holds log densities per row and component, without the weights',
+    'l <- sweep(fit$Log_likelihood, 2, log(fit$weights), "+")',
+    'm <- do.call(pmax, lapply(seq_len(ncol(l)), function(j) l[, j]))',
+    'cat("loglik:", format(sum(m + log(rowSums(exp(l - m)))), digits = 17), "\\n")'),
+    file.path(dir, "fit.R"))
+  run <- function() {
+    con <- pipe(paste(shQuote(file.path(R.home("bin"), "Rscript")), shQuote(file.path(dir, "fit.R"))), "r")
+    out <- character()
+    at <- numeric()
+    while (length(line <- readLines(con, n = 1L)) > 0L) {
+      at <- c(at, proc.time()[["elapsed"]])
+      out <- c(out, line)
+    }
+    close(con)
+    begin <- grep("EM: n_threads:", out, fixed = TRUE)
+    its <- grep("EM: iteration:", out, fixed = TRUE)
+    ll <- grep("^loglik:", out, value = TRUE)
+    if (length(begin) != 1L || length(its) == 0L || length(ll) != 1L) {
+      stop("ClusterR::GMM() in a child process: unexpected output\n", paste(out, collapse = "\n"))
+    }
+    list(s_per_iter = (at[max(its)] - at[begin]) / length(its),
+         loglik = as.numeric(sub("^loglik: *", "", ll)), iterations = length(its))
   }
-  t1 <- gmm(1L)
-  tn <- gmm(ITERS)
-  list(s_per_iter = max(tn - t1, 0) / (ITERS - 1), loglik = NA_real_, iterations = ITERS)
+  best_of(run)
 }
 
 # Peak memory of gmm_fit() in a fresh R process, in MB above the process's
@@ -256,8 +309,16 @@ fmt <- function(x, digits = 3) {
   ifelse(is.na(x), "", formatC(x, digits = digits, format = "g"))
 }
 
+# The iterations the runs of one tool really ran, as the table shows them:
+# one number, or "a/b" when its runs differ ("-" when it was not run).
+iterations_run <- function(...) {
+  its <- unlist(lapply(list(...), function(r) r$iterations))
+  if (length(its) == 0L) "-" else paste(unique(its), collapse = "/")
+}
+
 lines <- c(
-  sprintf("Measured %s on %s (%d processors), R %s, mclust %s%s%s; %d EM iterations per run.",
+  sprintf(paste("Measured %s on %s (%d processors), R %s, mclust %s%s%s; %d EM iterations asked of each run,",
+                "and every figure divided by the iterations the tool really ran (shown in the tables)."),
           format(Sys.Date()), Sys.info()[["nodename"]], parallel::detectCores(),
           getRversion(), packageVersion("mclust"),
           if (nzchar(python)) paste0(", scikit-learn ",
@@ -280,11 +341,12 @@ lines <- c(
   "### Seconds per EM iteration, full covariance, same data and start",
   "",
   paste("| n, d, k | emgmm engine, 1 thread | emgmm engine, 2 threads | gmm_fit(), 2 threads |",
-        "mclust me() | scikit-learn | ClusterR | mclust / emgmm (2 threads) |",
+        "mclust me() | scikit-learn | ClusterR | iterations run: emgmm, mclust, scikit-learn, ClusterR |",
+        "mclust / emgmm (2 threads) |",
         "fastest peer / emgmm | floor, these flags | emgmm / floor |",
         if (NATIVE) "emgmm engine, 2 threads, -O3 -march=native |" else "",
-        "log-likelihood: emgmm, mclust, scikit-learn |"),
-  paste0("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "log-likelihood: emgmm, mclust, scikit-learn; ClusterR (its own start) |"),
+  paste0("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
          if (NATIVE) " --- |" else "", " --- |"))
 for (w in workloads) {
   n <- w[["n"]]; d <- w[["d"]]; k <- w[["k"]]
@@ -300,30 +362,32 @@ for (w in workloads) {
   fastest <- min(peers, na.rm = TRUE)
   fl <- floor_seconds(n, d, k)
   nat <- if (NATIVE) native_engine(n, d, k) else NULL
-  lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s | %s | %s | %.1fx | %.1fx | %s | %.1fx | %s%s, %s, %s |",
+  lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s | %s | %s | %s, %s, %s, %s | %.1fx | %.1fx | %s | %.1fx | %s%s, %s, %s; %s |",
     format(n, scientific = TRUE), d, k, fmt(e1$s_per_iter), fmt(e2$s_per_iter),
     fmt(g2$s_per_iter), fmt(mc$s_per_iter), fmt(peers[["sklearn"]]), fmt(peers[["ClusterR"]]),
+    iterations_run(e1, e2, g2), iterations_run(mc), iterations_run(sk), iterations_run(cr),
     mc$s_per_iter / e2$s_per_iter, fastest / e2$s_per_iter, fmt(fl), e2$s_per_iter / fl,
     if (NATIVE) paste0(fmt(nat$s_per_iter), " | ") else "",
     format(e2$loglik, digits = 10), format(mc$loglik, digits = 10),
-    if (is.null(sk)) "" else format(sk$loglik, digits = 10)))
+    if (is.null(sk)) "" else format(sk$loglik, digits = 10),
+    if (is.null(cr)) "" else format(cr$loglik, digits = 10)))
   cat(lines[length(lines)], "\n")
   rm(sim)
   invisible(gc())
 }
 
 lines <- c(lines, "", "### Diagonal and spherical models, seconds per EM iteration, same data and start", "",
-           "| n, d, k | model | emgmm engine, 2 threads | mclust me() | mclust / emgmm | log-likelihood: emgmm, mclust |",
-           "| --- | --- | --- | --- | --- | --- |")
+           "| n, d, k | model | emgmm engine, 2 threads | mclust me() | iterations run: emgmm, mclust | mclust / emgmm | log-likelihood: emgmm, mclust |",
+           "| --- | --- | --- | --- | --- | --- | --- |")
 for (w in if (QUICK) list(c(n = 1e6, d = 2, k = 3)) else list(c(n = 1e6, d = 2, k = 3), c(n = 1e6, d = 10, k = 5))) {
   n <- w[["n"]]; d <- w[["d"]]; k <- w[["k"]]
   sim <- simulate_workload(n, d, k)
   for (model in c("VVI", "EEI", "VII", "EII")) {
     e2 <- emgmm_engine(sim$x, sim$start, k, 2L, model)
     mc <- mclust_me(sim$x, sim$start, k, model)
-    lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %.1fx | %s, %s |",
+    lines <- c(lines, sprintf("| %s, %d, %d | %s | %s | %s | %s, %s | %.1fx | %s, %s |",
       format(n, scientific = TRUE), d, k, model, fmt(e2$s_per_iter), fmt(mc$s_per_iter),
-      mc$s_per_iter / e2$s_per_iter, format(e2$loglik, digits = 10), format(mc$loglik, digits = 10)))
+      iterations_run(e2), iterations_run(mc), mc$s_per_iter / e2$s_per_iter, format(e2$loglik, digits = 10), format(mc$loglik, digits = 10)))
     cat(lines[length(lines)], "\n")
   }
   rm(sim)
