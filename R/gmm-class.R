@@ -250,13 +250,7 @@ summary.emgmm <- function(object, ...) {
 format.summary.emgmm <- function(x, digits = 4L, ...) {
   fit <- x$fit
   out <- utils::head(format(fit, digits = digits), 3L)
-  out <- c(out, sprintf("start: %s%s; tol %s; ridge %s", fit$control$init,
-                        if (fit$control$init %in% c("kmeans", "random")) {
-                          sprintf(" (n_init = %d)", fit$control$n_init)
-                        } else if (identical(fit$control$init, "hc") &&
-                                   isTRUE(fit$control$hc_subset < fit$n)) {
-                          sprintf(" (on %d of the %d rows)", fit$control$hc_subset, fit$n)
-                        } else "",
+  out <- c(out, sprintf("start: %s; tol %s; ridge %s", start_line(fit),
                         fmt_num(fit$control$tol, 3L),
                         if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
                         else fmt_num(fit$control$reg[1L], 3L)))
@@ -288,6 +282,23 @@ format.summary.emgmm <- function(x, digits = 4L, ...) {
     }
   }
   out
+}
+
+# The start of a fit in words: the kind asked for, how many, which won.
+start_line <- function(fit) {
+  ctl <- fit$control
+  on_rows <- if (isTRUE(ctl$hc_subset < fit$n)) {
+    sprintf(" on %d of the %d rows", ctl$hc_subset, fit$n)
+  } else ""
+  what <- switch(ctl$init,
+    auto = sprintf("auto (hierarchical%s and %d k-means++)", on_rows, ctl$n_init),
+    kmeans = , random = sprintf("%s (n_init = %d)", ctl$init, ctl$n_init),
+    hc = sprintf("hc%s", on_rows),
+    ctl$init)
+  won <- if (identical(ctl$init, "auto") && !is.null(fit$start)) {
+    sprintf(", %s won", if (fit$start == "hc") "hierarchical" else "k-means++")
+  } else ""
+  paste0(what, won)
 }
 
 #' @rdname format.emgmm

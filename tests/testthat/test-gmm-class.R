@@ -361,3 +361,36 @@ test_that("simulated draws follow the fitted mixture", {
   perm <- match_components(fit1, refit)
   expect_equal(refit$parameters$means[perm, 1], fit1$parameters$means[, 1], tolerance = 0.05)
 })
+
+test_that("every fit gmm_fit() returns is accepted by predict(), plot() and simulate()", {
+  # the check of fitted objects is the engine's one definition of a usable
+  # component, the test the fit passed: covariances come out exactly
+  # symmetric (products such as D A D' are symmetric only to rounding)
+  sets <- list(trees = datasets::trees, rock = datasets::rock[, 1:3],
+               iris = datasets::iris[, 1:4])
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  for (nm in names(sets)) {
+    for (model in c("EVE", "VVE", "EEV", "VEV", "VEE", "VVV")) {
+      fit <- with_seed_local(5, suppressWarnings(
+        gmm_fit(sets[[nm]], k = 2:4, model = model, threads = 1)))
+      cov <- fit$parameters$covariances
+      for (j in seq_len(fit$k)) expect_identical(cov[, , j], t(cov[, , j]))
+      expect_length(predict(fit, sets[[nm]][1:5, ]), 5L)
+      expect_identical(nrow(simulate(fit, 3, seed = 1)), 3L)
+      expect_no_error(plot(fit))
+    }
+  }
+})
+
+test_that("edited objects: rounding-level asymmetry is accepted, a real one refused", {
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  s <- fit$parameters$covariances[, , 1]
+  fit$parameters$covariances[1, 2, 1] <- s[1, 2] * (1 + 1e-14)
+  expect_length(predict(fit, faithful[1:3, ]), 3L)
+  fit$parameters$covariances[1, 2, 1] <- s[1, 2] * 1.01
+  err <- expect_error(predict(fit, faithful[1:3, ]), class = "emgmm_error_input")
+  expect_match(conditionMessage(err), "component 1 must be symmetric")
+  fit$parameters$covariances[, , 1] <- matrix(1, 2, 2)
+  expect_error(simulate(fit, 2), "component 1", class = "emgmm_error_input")
+})

@@ -61,13 +61,20 @@ test_that("augment() adds the class, the uncertainty and the posteriors", {
   expect_equal(rowSums(as.matrix(a1[4:6])), rep(1, 50), tolerance = 1e-12)
 })
 
-test_that("broom's methods for the gmm package's objects still work", {
+test_that("the methods are registered for class emgmm, and broom's gmm methods are left alone", {
   skip_if_not_installed("broom")
   loadNamespace("broom")
   fit <- gmm_fit(faithful, k = 2, threads = 1)
-  # after broom has loaded, the methods are emgmm's for emgmm fits
+  expect_s3_class(fit, "emgmm")
+  expect_false(inherits(fit, "gmm"))
+  # registered through NAMESPACE (S3method(generics::tidy, emgmm)), so they
+  # are found once broom or generics is loaded, in any order
+  expect_true(is.function(utils::getS3method("tidy", "emgmm", envir = asNamespace("generics"))))
   expect_identical(names(generics::glance(fit))[1:2], c("k", "model"))
   expect_identical(generics::tidy(fit)$component, 1:2)
+  # broom's own methods for the gmm package's class "gmm" are not touched
+  expect_identical(utils::getS3method("tidy", "gmm", envir = asNamespace("generics")),
+                   get("tidy.gmm", envir = asNamespace("broom")))
 })
 
 test_that("as.data.frame() gives the selection table", {
