@@ -14,14 +14,27 @@
 #' `"EEE"`, `"VEE"`, `"EVE"`, `"VVE"` (shared orientation), `"EEV"`, `"VEV"`,
 #' `"EVV"` and `"VVV"` (varying orientation).  `"VEI"`, `"VEE"` and `"VEV"`
 #' have no closed-form M-step and iterate inside it (Celeux and Govaert 1995),
-#' as do `"EVE"` and `"VVE"` (the majorisation-minimisation algorithm of
-#' Browne and McNicholas 2014), each started as mclust starts it, with the
+#' as do `"EVE"` and `"VVE"`, each started as mclust starts it, with the
 #' tolerance given as the second element of `tol` and at most as many inner
 #' iterations per M-step as the second element of `max_iter` allows (1e5 by
-#' default when `reg = 0`, where mclust sets no limit; 1000 with a ridge).  Because their inner
-#' iterations stop at that tolerance, these M-steps are not exact: as in
-#' mclust, the log-likelihood along `loglik_trace` can fall a little for them
-#' (most for `"VVE"`, whose majorisation-minimisation steps converge slowly).
+#' default when `reg = 0`, where mclust sets no limit; 1000 with a ridge).
+#' Without a ridge (`reg = 0`) every M-step is mclust's, so that fits
+#' reproduce mclust's; for `"EVE"` and `"VVE"` that is the
+#' majorisation-minimisation algorithm of Browne and McNicholas (2014),
+#' whose progress scales with the spread of each scatter matrix's
+#' eigenvalues, so that on variables of very different sizes it crawls
+#' (`state.x77`: its limit of inner iterations in every M-step).  With a
+#' ridge (the default) their shared orientation is found instead by plane
+#' rotations (Jacobi sweeps, as in Flury and Gautschi's algorithm for common
+#' principal components): each rotation minimises a majorisation of the
+#' M-step's objective in closed form, sweeps go on to the inner tolerance,
+#' and they converge in a few sweeps whatever the units.  For `"EVE"` both
+#' reach the same fits where mclust's converge; for `"VVE"`, whose M-step
+#' has several local optima, the two can lead EM to different optima (on 18
+#' public data sets the rotations found the higher one in 91 of 130 pairs
+#' and the lower in 20).  Because inner iterations stop at a tolerance,
+#' these M-steps are not exact: as in mclust, the log-likelihood along
+#' `loglik_trace` can fall a little for them.
 #' The aliases of
 #' scikit-learn are accepted: `"spherical"` (VII), `"diag"` (VVI), `"tied"`
 #' (EEE) and `"full"` (VVV).  `"all"` means every model for the data's
@@ -199,6 +212,11 @@
 #'
 #'   Fraley, C. (1998). Algorithms for model-based Gaussian hierarchical
 #'   clustering. *SIAM Journal on Scientific Computing*, 20(1), 270-281.
+#'
+#'   Flury, B. N. and Gautschi, W. (1986). An algorithm for simultaneous
+#'   orthogonal transformation of several positive definite symmetric
+#'   matrices to nearly diagonal form. *SIAM Journal on Scientific and
+#'   Statistical Computing*, 7(1), 169-184.
 #'
 #'   Browne, R. P. and McNicholas, P. D. (2014). Estimating common principal
 #'   components in high dimensions. *Advances in Data Analysis and

@@ -79,12 +79,16 @@ best_of <- function(run) {
   runs[[which.min(vapply(runs, function(r) r$s_per_iter, numeric(1)))]]
 }
 
+# The engine's entry for one candidate fit, with the one start given: the
+# start's statistics, then ITERS EM iterations (tol = 0).
 emgmm_engine <- function(x, start, k, threads, model = if (ncol(x) == 1L) "V" else "VVV") {
   scale <- vapply(seq_len(ncol(x)), function(j) var(x[, j]), numeric(1))
+  control <- list(max_iter = ITERS, inner_max_iter = 1000, tol = 0, inner_tol = 1e-8,
+                  reg = rep(0, ncol(x)), scale = scale, threads = threads, screen_iter = 20L)
   best_of(function() {
     res <- NULL
-    t <- elapsed(res <- emgmm:::em_fit_cpp(x, model, start, k, ITERS, 1000, 0, 1e-8,
-                                           rep(0, ncol(x)), scale, threads, FALSE))
+    t <- elapsed(res <- emgmm:::fit_candidate_cpp(x, model, k, list(start), 1L, NULL, control,
+                                                  FALSE))
     list(s_per_iter = t / res$iterations, loglik = res$loglik, iterations = res$iterations)
   })
 }

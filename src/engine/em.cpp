@@ -137,6 +137,8 @@ EmRun::EmRun(DataMap x, const ModelInfo& model, const SuffStats& start, const Em
       previous_(std::numeric_limits<double>::max() / 2.0) {
   state_.tol = control.inner_tol;
   state_.max_iter = control.inner_max_iter;
+  // without a ridge the M-steps are mclust's, so that fits reproduce it
+  state_.mclust_steps = !control.ridge();
   state_.interrupted = hooks.interrupted;
   res_.status = Status::max_iter;
 }

@@ -211,20 +211,18 @@ void mstep_VEE(const MStepInput& in, std::vector<Matrix>& cov) {
 
 // EVE and VVE: lambda_k D A_k D' with a shared orientation D, by the
 // majorisation-minimisation iterations of Browne & McNicholas (2014) as mclust
-// runs them, warm-started from the previous EM iteration (first from D = I,
-// A_k = I).  With O = D' and omega_k the largest eigenvalue of W_k, each
+// runs them (the caller has set up the state: first D = I, A_k = I, then the
+// previous EM iteration's).  With O = D' and omega_k the largest eigenvalue of W_k, each
 // iteration takes O from the polar factor (V U' of the SVD U S V') of
 // sum_k A_k^-1 O (W_k - omega_k I), then of sum_k W_k O (A_k^-1 - max(A_k^-1) I)
 // (mclust's steps, term for term), then A_k from diag(O W_k O')
 // (equal volume: normalised; varying volume: divided by n_k and split into
 // lambda_k and |A_k| = 1), until the relative change of
 // sum_k tr(A_k^-1 O W_k O') is at most tol.
-void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Matrix>& cov) {
+void orientation_mm(const MStepInput& in, bool equal_volume, std::vector<Matrix>& cov) {
   const Eigen::Index d = in.scatter[0].rows();
   const Eigen::Index k = in.weight.size();
   MStepState& st = in.state;
-  if (st.orientation.rows() != d) st.orientation = Matrix::Identity(d, d);
-  if (st.shapes.rows() != d || st.shapes.cols() != k) st.shapes = Matrix::Ones(d, k);
   Vector omega(k);
   for (Eigen::Index j = 0; j < k; ++j) {
     Eigen::SelfAdjointEigenSolver<Matrix> eig(in.scatter[static_cast<std::size_t>(j)],
@@ -283,6 +281,132 @@ void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Mat
   for (Eigen::Index j = 0; j < k; ++j) {
     cov[static_cast<std::size_t>(j)] =
         o.transpose() * (a.col(j) * scale(j)).asDiagonal() * o;
+  }
+}
+
+// EVE and VVE with the orientation found to convergence by plane rotations.
+// For a given orientation O the best shapes are closed-form, so the M-step
+// minimises over orthogonal O a concave function of the diagonals
+// s_ki = (O W_k O')_ii: sum_k geomean_i(s_ki) (EVE: with A_k = s_k /
+// geomean(s_k) and a common volume) or sum_k n_k sum_i log s_ki (VVE: with
+// lambda_k A_k = s_k / n_k).  Its linearisation at the current O majorises
+// it, and the linearised problem restricted to a rotation of two axes i, j
+// has a closed-form minimiser: with w_ki the weights of the linearisation,
+// p_k = s_ki, q_k = s_kj and r_k = (O W_k O')_ij, the angle 2 theta points
+// against (sum_k (w_ki - w_kj)(p_k - q_k) / 2, sum_k (w_ki - w_kj) r_k).  Each
+// such rotation lowers the objective; sweeps over all pairs (Jacobi's order)
+// go on until its relative change is at most tol, warm-started from the
+// previous EM iteration.  Unlike the majorisation-minimisation steps, whose
+// progress in a direction scales with the ratio of the scatter's eigenvalues,
+// this converges in a few sweeps on badly scaled data (state.x77: a few
+// dozen sweeps where the MM steps stop at their limit of 1000 iterations in
+// every M-step).
+void orientation_rotations(const MStepInput& in, bool equal_volume, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  MStepState& st = in.state;
+  Matrix& o = st.orientation;
+  // b_k = O W_k O', kept up to date under the rotations
+  std::vector<Matrix> b(static_cast<std::size_t>(k));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    b[static_cast<std::size_t>(j)] = o * in.scatter[static_cast<std::size_t>(j)] * o.transpose();
+  }
+  Vector g(k), w(d);
+  // the objective, and each component's geometric mean of its diagonal
+  auto objective = [&]() {
+    double f = 0.0;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const Vector s = b[static_cast<std::size_t>(j)].diagonal();
+      const double lg = s.array().log().mean();
+      g(j) = std::exp(lg);
+      f += equal_volume ? g(j) : in.weight(j) * static_cast<double>(d) * lg;
+    }
+    return f;
+  };
+  double previous = objective();
+  for (long sweep = 1; sweep <= st.max_iter; ++sweep) {
+    if (inner_interrupted(st, sweep)) break;
+    for (Eigen::Index i = 0; i + 1 < d; ++i) {
+      for (Eigen::Index l = i + 1; l < d; ++l) {
+        double alpha = 0.0, beta = 0.0;
+        for (Eigen::Index j = 0; j < k; ++j) {
+          const Matrix& bj = b[static_cast<std::size_t>(j)];
+          // weights of the linearisation: d f / d s_ki
+          const double c0 = equal_volume ? g(j) / static_cast<double>(d) : in.weight(j);
+          const double wi = c0 / bj(i, i);
+          const double wl = c0 / bj(l, l);
+          alpha += 0.5 * (wi - wl) * (bj(i, i) - bj(l, l));
+          beta += (wi - wl) * bj(i, l);
+        }
+        const double norm = std::hypot(alpha, beta);
+        if (!(norm > 0.0)) continue;
+        // cos 2 theta = -alpha / norm, sin 2 theta = -beta / norm
+        const double c2 = -alpha / norm;
+        const double cs = std::sqrt(0.5 * (1.0 + c2));
+        const double sn = std::copysign(std::sqrt(0.5 * (1.0 - c2)), -beta);
+        if (!(std::fabs(sn) > 1e-15)) continue;
+        // rows i, l of O and rows and columns i, l of each b_k
+        for (Eigen::Index c = 0; c < d; ++c) {
+          const double oi = o(i, c), ol = o(l, c);
+          o(i, c) = cs * oi + sn * ol;
+          o(l, c) = -sn * oi + cs * ol;
+        }
+        for (Eigen::Index j = 0; j < k; ++j) {
+          Matrix& bj = b[static_cast<std::size_t>(j)];
+          for (Eigen::Index c = 0; c < d; ++c) {
+            const double bi = bj(i, c), bl = bj(l, c);
+            bj(i, c) = cs * bi + sn * bl;
+            bj(l, c) = -sn * bi + cs * bl;
+          }
+          for (Eigen::Index c = 0; c < d; ++c) {
+            const double bi = bj(c, i), bl = bj(c, l);
+            bj(c, i) = cs * bi + sn * bl;
+            bj(c, l) = -sn * bi + cs * bl;
+          }
+        }
+        // keep the geometric means current (EVE's weights depend on them)
+        if (equal_volume) {
+          for (Eigen::Index j = 0; j < k; ++j) {
+            g(j) = std::exp(b[static_cast<std::size_t>(j)].diagonal().array().log().mean());
+          }
+        }
+      }
+    }
+    const double f = objective();
+    const double err = std::fabs(previous - f) / (1.0 + std::fabs(f));
+    previous = f;
+    if (!std::isfinite(f) || !(err > st.tol)) break;
+  }
+  // the shapes and volumes of the orientation found
+  Matrix& a = st.shapes;
+  Vector scale(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    Vector sj = b[static_cast<std::size_t>(j)].diagonal();
+    if (!equal_volume) sj /= in.weight(j);
+    const double gj = std::exp(sj.array().log().mean());
+    a.col(j) = sj / gj;
+    scale(j) = gj;
+  }
+  if (equal_volume) scale.setConstant(scale.sum() / in.total);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    cov[static_cast<std::size_t>(j)] = o.transpose() * (a.col(j) * scale(j)).asDiagonal() * o;
+  }
+}
+
+// EVE and VVE: mclust's majorisation-minimisation steps when the M-step is
+// to be mclust's (no ridge: fits reproduce me() and mclustBIC()), plane
+// rotations to convergence otherwise.  Both start from D = I, A_k = I and
+// then from the previous EM iteration.
+void shared_orientation(const MStepInput& in, bool equal_volume, std::vector<Matrix>& cov) {
+  const Eigen::Index d = in.scatter[0].rows();
+  const Eigen::Index k = in.weight.size();
+  MStepState& st = in.state;
+  if (st.orientation.rows() != d) st.orientation = Matrix::Identity(d, d);
+  if (st.shapes.rows() != d || st.shapes.cols() != k) st.shapes = Matrix::Ones(d, k);
+  if (st.mclust_steps) {
+    orientation_mm(in, equal_volume, cov);
+  } else {
+    orientation_rotations(in, equal_volume, cov);
   }
 }
 

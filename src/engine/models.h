@@ -34,6 +34,9 @@ struct MStepState {
   Vector scale;   // k (VEI, VEV)
   Matrix orientation;  // d x d, rows are the shared axes (EVE, VVE)
   Matrix shapes;       // d x k, det 1 per column (EVE, VVE)
+  // EVE and VVE: mclust's majorisation-minimisation steps (true), or plane
+  // rotations to convergence (false; see models.cpp).
+  bool mclust_steps = true;
   // The caller's interrupt check, asked every 1024 inner iterations (main
   // thread); when it says stop, the inner loop ends and `stopped` is set.
   std::function<bool()> interrupted;
