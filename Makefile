@@ -24,9 +24,13 @@ engine-test: deps
 document:
 	Rscript -e 'Rcpp::compileAttributes(); roxygen2::roxygenize()'
 
-# Benchmarks (see bench/README.md): agreement with mclust and the n_init study.
+# Benchmarks (see bench/README.md): agreement with mclust, the hierarchical
+# start, the n_init study, speed, the default start against each kind, and
+# the best log-likelihood per (k, model) against mclust and scikit-learn.
 bench: install
 	Rscript bench/agreement.R
 	Rscript bench/hc.R
 	Rscript bench/n_init.R
 	Rscript bench/bench.R
+	Rscript bench/starts.R
+	Rscript bench/optimum.R
