@@ -15,13 +15,35 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#if defined(_OPENMP) && !defined(_WIN32)
+#include <pthread.h>
+#endif
 
 namespace emgmm {
 
+// Whether this process is a child forked after the engine first ran (R's
+// mclapply()): OpenMP's thread pool does not survive fork(), so a child runs
+// every loop on its one thread, without entering a parallel region.  The
+// flag is set by a pthread_atfork() handler registered on first use.
+inline std::atomic<bool>& forked_child() {
+  static std::atomic<bool> flag(false);
+  return flag;
+}
+
+inline void watch_for_fork() {
+#if defined(_OPENMP) && !defined(_WIN32)
+  static const bool registered =
+      pthread_atfork(nullptr, nullptr, []() { forked_child().store(true); }) == 0;
+  (void)registered;
+#endif
+}
+
 // Number of threads to use for `units` units of work: at least 1, at most the
 // request, the number of units and the processors, and within
-// OMP_THREAD_LIMIT.
+// OMP_THREAD_LIMIT; 1 in a forked child.
 inline int effective_threads(int requested, Eigen::Index units) {
+  watch_for_fork();
+  if (forked_child().load()) return 1;
   long t = std::max(1, requested);
 #ifdef _OPENMP
   t = std::min<long>(t, omp_get_thread_limit());
@@ -48,6 +70,11 @@ inline bool on_calling_thread() {
 // the parallel region: the first one is caught and rethrown afterwards.
 template <class Body>
 void parallel_blocks(Eigen::Index nblocks, int threads, Body body) {
+  if (threads <= 1 || forked_child().load()) {
+    // one thread: no parallel region at all (as a forked child needs)
+    for (Eigen::Index b = 0; b < nblocks; ++b) body(0, b);
+    return;
+  }
   std::exception_ptr error = nullptr;
   std::atomic<bool> failed(false);
   (void)threads;

@@ -285,3 +285,30 @@ test_that("predict() gives the same answers with 1 and 2 threads", {
   expect_equal(predict(fit2, grid2, type = "logdensity", threads = 2),
                predict(fit2, grid2, type = "logdensity", threads = 1), tolerance = 1e-14)
 })
+
+test_that("forked children (mclapply) predict and fit after the parent has fitted", {
+  skip_on_os("windows")
+  # OpenMP's thread pool does not survive fork(): a child runs single-threaded.
+  # The children are collected with a time limit, so a regression fails
+  # instead of hanging.
+  x <- with_seed_local(8, matrix(stats::rnorm(2e5), ncol = 2))
+  f <- with_seed_local(8, gmm_fit(x, k = 3, threads = 2))
+  expected <- predict(f, x[1:50, ], threads = 2)
+  jobs <- lapply(1:2, function(i) parallel::mcparallel({
+    refit <- with_seed_local(8, gmm_fit(x[1:5000, ], k = 2, threads = 2))
+    list(pred = predict(f, x[1:50, ], threads = 2), loglik = refit$loglik)
+  }))
+  res <- list()
+  deadline <- Sys.time() + 60
+  while (length(res) < 2L && Sys.time() < deadline) {
+    pending <- Filter(function(j) !as.character(j$pid) %in% names(res), jobs)
+    res <- c(res, parallel::mccollect(pending, wait = FALSE, timeout = 1))
+  }
+  if (length(res) < 2L) tools::pskill(vapply(jobs, function(j) j$pid, numeric(1)))
+  expect_length(res, 2L)
+  ref <- with_seed_local(8, gmm_fit(x[1:5000, ], k = 2, threads = 1))$loglik
+  for (r in res) {
+    expect_identical(r$pred, expected)
+    expect_equal(r$loglik, ref, tolerance = 1e-12)
+  }
+})
