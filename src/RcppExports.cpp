@@ -31,7 +31,6 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
 RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
@@ -49,7 +48,6 @@ Rcpp::List check_parameters_cpp(Rcpp::NumericVector proportions, const Eigen::Ma
 RcppExport SEXP _emgmm_check_parameters_cpp(SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type proportions(proportionsSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type covariances(covariancesSEXP);
@@ -62,7 +60,6 @@ Rcpp::DataFrame models_cpp();
 RcppExport SEXP _emgmm_models_cpp() {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     rcpp_result_gen = Rcpp::wrap(models_cpp());
     return rcpp_result_gen;
 END_RCPP
@@ -72,7 +69,6 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
 RcppExport SEXP _emgmm_predict_cpp(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP posteriorSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type proportions(proportionsSEXP);
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type means(meansSEXP);
@@ -88,7 +84,6 @@ Rcpp::IntegerMatrix hc_merges_cpp(const Eigen::Map<Eigen::MatrixXd> z, std::stri
 RcppExport SEXP _emgmm_hc_merges_cpp(SEXP zSEXP, SEXP modelSEXP, SEXP alphaSEXP, SEXP betaSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type z(zSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< double >::type alpha(alphaSEXP);
@@ -102,7 +97,6 @@ Rcpp::IntegerMatrix hc_partitions_cpp(Rcpp::IntegerMatrix merges, int n, Rcpp::I
 RcppExport SEXP _emgmm_hc_partitions_cpp(SEXP mergesSEXP, SEXP nSEXP, SEXP groupsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< Rcpp::IntegerMatrix >::type merges(mergesSEXP);
     Rcpp::traits::input_parameter< int >::type n(nSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
@@ -115,7 +109,6 @@ double model_df_cpp(std::string model, int d, int k);
 RcppExport SEXP _emgmm_model_df_cpp(SEXP modelSEXP, SEXP dSEXP, SEXP kSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type d(dSEXP);
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
@@ -128,7 +121,6 @@ int max_threads_cpp();
 RcppExport SEXP _emgmm_max_threads_cpp() {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
-    Rcpp::RNGScope rcpp_rngScope_gen;
     rcpp_result_gen = Rcpp::wrap(max_threads_cpp());
     return rcpp_result_gen;
 END_RCPP

@@ -4,7 +4,11 @@
 // back.  Arguments were validated in R; nothing is re-checked here.
 #include <RcppEigen.h>
 
+#include <chrono>
 #include <limits>
+#include <sstream>
+#include <string>
+#include <thread>
 
 #include "engine/candidate.h"
 #include "engine/hc.h"
@@ -24,9 +28,78 @@ DataMap as_data(const Eigen::Map<Eigen::MatrixXd>& x) {
   return DataMap(x.data(), x.rows(), x.cols());
 }
 
-void check_interrupt_fn(void*) { R_CheckUserInterrupt(); }
+// R's side of the engine's hooks.  R may answer a check for interrupts, or
+// the printing of a message, by a long jump: the user's Ctrl-C, an error of
+// setTimeLimit(), a handler that exits.  Such a jump must not cross the
+// engine's C++ frames, so each call into R is made under R_UnwindProtect
+// (Rcpp::unwindProtect); a jump is caught, the engine is told to stop (the
+// interrupt check says true from then on) and returns normally, its threads
+// joined and its memory freed, and resume() then continues the jump from
+// the glue, so that R sees the interrupt or error it raised, unchanged.
+class RSession {
+ public:
+  RSession() : thread_(std::this_thread::get_id()), last_(Clock::now()) {}
+  RSession(const RSession&) = delete;
+  RSession& operator=(const RSession&) = delete;
 
-bool user_interrupted() { return R_ToplevelExec(check_interrupt_fn, nullptr) == FALSE; }
+  // The interrupt check: asks R at most every 50 ms of wall time, and only
+  // on the thread that entered the engine (R is single-threaded).
+  bool interrupted() {
+    if (std::this_thread::get_id() != thread_) return false;
+    if (jumped_) return true;
+    const Clock::time_point now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(50)) return false;
+    last_ = now;
+    call_r(check_interrupt, nullptr);
+    return jumped_;
+  }
+
+  // message(text): the verbose output, on R's message stream.
+  void message(const std::string& text) {
+    if (std::this_thread::get_id() != thread_ || jumped_) return;
+    call_r(send_message, const_cast<std::string*>(&text));
+  }
+
+  emgmm::Interrupt interrupt_hook() {
+    return [this]() { return interrupted(); };
+  }
+
+  // Continues R's long jump, if one was caught.  Call it once the engine has
+  // returned.
+  void resume() {
+    if (jumped_) throw Rcpp::LongjumpException(token_);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  static SEXP check_interrupt(void*) {
+    R_CheckUserInterrupt();
+    return R_NilValue;
+  }
+
+  static SEXP send_message(void* text) {
+    const std::string& t = *static_cast<const std::string*>(text);
+    Rcpp::Shield<SEXP> arg(Rf_mkString(t.c_str()));
+    Rcpp::Shield<SEXP> call(Rf_lang2(Rf_install("message"), arg));
+    Rf_eval(call, R_BaseEnv);
+    return R_NilValue;
+  }
+
+  void call_r(SEXP (*fn)(void*), void* data) {
+    try {
+      Rcpp::unwindProtect(fn, data);
+    } catch (const Rcpp::LongjumpException& e) {
+      token_ = e.token;  // preserved by unwindProtect until resumed
+      jumped_ = true;
+    }
+  }
+
+  std::thread::id thread_;
+  Clock::time_point last_;
+  bool jumped_ = false;
+  SEXP token_ = R_NilValue;
+};
 
 // R array (d x d x k) from the engine's covariance matrices.
 Rcpp::NumericVector covariance_array(const std::vector<Matrix>& cov, int d) {
@@ -81,16 +154,20 @@ emgmm::CandidateControl candidate_control(const Rcpp::List& c) {
   return control;
 }
 
-emgmm::CandidateHooks candidate_hooks(bool verbose) {
+emgmm::CandidateHooks candidate_hooks(RSession& session, bool verbose) {
   emgmm::CandidateHooks hooks;
-  hooks.em.interrupted = user_interrupted;
+  hooks.em.interrupted = session.interrupt_hook();
   if (verbose) {
-    hooks.em.progress = [](int it, double ll) {
-      Rcpp::Rcout << "  iteration " << it << ": log-likelihood " << ll << "\n";
+    hooks.em.progress = [&session](int it, double ll) {
+      std::ostringstream line;
+      line << "  iteration " << it << ": log-likelihood " << ll;
+      session.message(line.str());
     };
-    hooks.screened = [](int start, const emgmm::EmResult& r) {
-      Rcpp::Rcout << "  start " << start + 1 << ": " << emgmm::status_name(r.status) << " after "
-                  << r.iterations << " iterations, log-likelihood " << r.loglik << "\n";
+    hooks.screened = [&session](int start, const emgmm::EmResult& r) {
+      std::ostringstream line;
+      line << "  start " << start + 1 << ": " << emgmm::status_name(r.status) << " after "
+           << r.iterations << " iterations, log-likelihood " << r.loglik;
+      session.message(line.str());
     };
   }
   return hooks;
@@ -103,8 +180,10 @@ emgmm::CandidateHooks candidate_hooks(bool verbose) {
 Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init,
                                          bool kmeans, int threads) {
   emgmm::UniformSource uniform = []() { return R::unif_rand(); };
-  std::vector<emgmm::IntVector> starts =
-      emgmm::start_partitions(as_data(x), k, n_init, kmeans, uniform, threads);
+  RSession session;
+  std::vector<emgmm::IntVector> starts = emgmm::start_partitions(
+      as_data(x), k, n_init, kmeans, uniform, threads, session.interrupt_hook());
+  session.resume();
   const R_xlen_t n = x.rows();
   Rcpp::IntegerMatrix out(static_cast<int>(n), static_cast<int>(starts.size()));
   for (std::size_t s = 0; s < starts.size(); ++s) {
@@ -118,14 +197,15 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 // rows `rows` (1-based; NULL: all rows), with `groups` (one per start); or
 // one n x k matrix of weights.  Returns the fit that stands, with the status
 // by name.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k,
                              Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows,
                              Rcpp::List control, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   const emgmm::CandidateControl ctl = candidate_control(control);
-  const emgmm::CandidateHooks hooks = candidate_hooks(verbose);
+  RSession session;
+  const emgmm::CandidateHooks hooks = candidate_hooks(session, verbose);
   emgmm::CandidateResult res;
   if (starts.size() == 1 && Rf_isMatrix(starts[0])) {
     const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(starts[0]);
@@ -147,6 +227,7 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
     res = emgmm::fit_candidate(data, m, k, labels, Rcpp::as<std::vector<int>>(groups), screen,
                                ctl, hooks);
   }
+  session.resume();
   const emgmm::EmResult& f = res.fit;
   const int d = static_cast<int>(x.cols());
   Rcpp::List out = Rcpp::List::create(
@@ -170,7 +251,7 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
 
 // Whether a fit's parameters are usable as the E-step will use them (the
 // engine's one definition): the status by name and the component at fault.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List check_parameters_cpp(Rcpp::NumericVector proportions,
                                 const Eigen::Map<Eigen::MatrixXd> means,
                                 Rcpp::NumericVector covariances) {
@@ -182,7 +263,7 @@ Rcpp::List check_parameters_cpp(Rcpp::NumericVector proportions,
 }
 
 // The engine's table of covariance models.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::DataFrame models_cpp() {
   const std::vector<emgmm::ModelInfo>& all = emgmm::all_models();
   Rcpp::CharacterVector name, description;
@@ -199,7 +280,7 @@ Rcpp::DataFrame models_cpp() {
 }
 
 // Log mixture density of each row and, when asked, the n x k posterior.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions,
                        const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances,
                        bool posterior, int threads) {
@@ -223,16 +304,16 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
 // Merges of model-based hierarchical clustering of the rows of z (already
 // transformed as mclust's hcUse says): a 2 x (n - 1) matrix as mclust's hc()
 // returns.  `model` is "VVV" or "EII"; alpha < 0 means mclust's default.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::IntegerMatrix hc_merges_cpp(const Eigen::Map<Eigen::MatrixXd> z, std::string model,
                                   double alpha, double beta) {
   const DataMap data = as_data(z);
   const emgmm::HcModel m = model == "EII" ? emgmm::HcModel::EII : emgmm::HcModel::VVV;
   if (alpha < 0) alpha = emgmm::hc_default_alpha(data);
-  const std::vector<emgmm::Merge> merges = emgmm::hc_merges(data, m, alpha, beta, user_interrupted);
-  if (static_cast<Eigen::Index>(merges.size()) + 1 < z.rows()) {
-    Rcpp::stop("Hierarchical clustering was interrupted by the user.");
-  }
+  RSession session;
+  const std::vector<emgmm::Merge> merges =
+      emgmm::hc_merges(data, m, alpha, beta, session.interrupt_hook());
+  session.resume();
   Rcpp::IntegerMatrix out(2, static_cast<int>(merges.size()));
   for (std::size_t s = 0; s < merges.size(); ++s) {
     out(0, static_cast<int>(s)) = merges[s].first;
@@ -243,7 +324,7 @@ Rcpp::IntegerMatrix hc_merges_cpp(const Eigen::Map<Eigen::MatrixXd> z, std::stri
 
 // Partitions from hierarchical merges: n x length(groups) labels (1-based, in
 // order of first appearance), one column per number of groups.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 Rcpp::IntegerMatrix hc_partitions_cpp(Rcpp::IntegerMatrix merges, int n,
                                       Rcpp::IntegerVector groups) {
   std::vector<emgmm::Merge> m(static_cast<std::size_t>(merges.ncol()));
@@ -256,13 +337,13 @@ Rcpp::IntegerMatrix hc_partitions_cpp(Rcpp::IntegerMatrix merges, int n,
 }
 
 // Number of free parameters of a model.
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 double model_df_cpp(std::string model, int d, int k) {
   return static_cast<double>(emgmm::model_df(model_or_stop(model), d, k));
 }
 
 // Number of processors OpenMP sees (1 without OpenMP).
-// [[Rcpp::export]]
+// [[Rcpp::export(rng = false)]]
 int max_threads_cpp() {
 #ifdef _OPENMP
   return omp_get_num_procs();

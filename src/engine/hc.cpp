@@ -42,7 +42,7 @@ double hc_default_alpha(DataMap data) {
 }
 
 std::vector<Merge> hc_merges(DataMap x, HcModel model, double alpha, double beta,
-                             const std::function<bool()>& interrupted) {
+                             const Interrupt& interrupted) {
   if (model == HcModel::EII) return hc_detail::hc_eii(x, interrupted);
   return hc_detail::hc_vvv(x, alpha, beta, interrupted);
 }

@@ -36,11 +36,11 @@ enum class HcModel { VVV, EII };
 double hc_default_alpha(DataMap x);
 
 // All n - 1 merges of the n rows of x (n >= 2).  `interrupted` (may be empty)
-// is called every few hundred merges; when it returns true the merges found
-// so far are returned.  `alpha` and `beta` regularise "VVV" (mclust: alpha =
+// is asked between rows of the first table of costs and between merges; when
+// it says stop, the merges found so far are returned.  `alpha` and `beta` regularise "VVV" (mclust: alpha =
 // hc_default_alpha(x), beta = 1).
 std::vector<Merge> hc_merges(DataMap x, HcModel model, double alpha, double beta,
-                             const std::function<bool()>& interrupted);
+                             const Interrupt& interrupted);
 
 // Labels (1-based, numbered in order of first appearance as mclust's hclass
 // and partconv do) of the partition into g groups, for each g in `groups`

@@ -32,7 +32,7 @@ struct WardPair {
 
 }  // namespace
 
-std::vector<Merge> hc_eii(DataMap data, const std::function<bool()>& interrupted) {
+std::vector<Merge> hc_eii(DataMap data, const Interrupt& interrupted) {
   const int n = static_cast<int>(data.rows());
   const int p = static_cast<int>(data.cols());
   const int ng = n;
@@ -54,6 +54,7 @@ std::vector<Merge> hc_eii(DataMap data, const std::function<bool()>& interrupted
   WardPair best;
   std::ptrdiff_t ij = 0;
   for (int j = 2; j <= ng; ++j) {
+    if (interrupted && interrupted()) return slots;  // no merge yet
     const double rj = 1.0;
     for (int i = 1; i <= j - 1; ++i) {
       const double ri = 1.0;
@@ -131,7 +132,7 @@ std::vector<Merge> hc_eii(DataMap data, const std::function<bool()>& interrupted
     if (lg == 2) break;
     ls = ls + 1;
     if (ls == ns) break;
-    if (interrupted && ls % 256 == 0 && interrupted()) return relabel(slots, ng);
+    if (interrupted && interrupted()) return relabel(slots, ng);
   }
   slots.emplace_back(best.i, best.j);
   return relabel(slots, ng);

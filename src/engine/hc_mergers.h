@@ -18,10 +18,10 @@ namespace hc_detail {
 // VVV: unconstrained covariances, regularised by alpha (at least the double
 // epsilon) and beta as in mclust's hcVVV.
 std::vector<Merge> hc_vvv(DataMap data, double alpha, double beta,
-                          const std::function<bool()>& interrupted);
+                          const Interrupt& interrupted);
 
 // EII: spherical, equal volume (Ward's criterion).
-std::vector<Merge> hc_eii(DataMap data, const std::function<bool()>& interrupted);
+std::vector<Merge> hc_eii(DataMap data, const Interrupt& interrupted);
 
 }  // namespace hc_detail
 }  // namespace emgmm

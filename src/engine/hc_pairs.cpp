@@ -12,12 +12,12 @@ namespace emgmm {
 namespace hc_detail {
 
 PairTable::PairTable(int g)
-    : d_(static_cast<std::size_t>(packed(g)) + 1, 0.0),
+    : d_(new double[static_cast<std::size_t>(packed(g)) + 1]),
       rmin_(static_cast<std::size_t>(g) + 1, kFlmax),
       rarg_(static_cast<std::size_t>(g) + 1, 0) {}
 
 void PairTable::wardsw(int i, int n) {
-  double* d = d_.data();
+  double* d = d_.get();
   const int i1 = i - 1;
   std::ptrdiff_t ii = packed(i1) + 1;
   const int n1 = n - 1;
@@ -36,7 +36,7 @@ void PairTable::wardsw(int i, int n) {
 }
 
 void PairTable::rescan(int j) {
-  const double* row = d_.data() + packed(j - 1);
+  const double* row = d_.get() + packed(j - 1);
   double best = row[1];
   int arg = 1;
   for (int i = 2; i < j; ++i) {

@@ -6,6 +6,7 @@
 #define EMGMM_ENGINE_HC_PAIRS_H
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "hc.h"
@@ -28,7 +29,10 @@ class PairTable {
   }
   static std::ptrdiff_t index(int j, int i) { return packed(j - 1) + i; }
 
-  double* data() { return d_.data(); }  // 1-based: data()[1] is (2, 1)
+  // 1-based: data()[1] is (2, 1).  Not initialised: the caller writes every
+  // entry (for n = 30000 rows the table is 3.6 GB, and filling it with zeros
+  // first would take seconds with no chance to interrupt).
+  double* data() { return d_.get(); }
 
   // Swaps group slots i < n as mclust's wardsw does (slot n is to be dropped).
   void wardsw(int i, int n);
@@ -47,7 +51,7 @@ class PairTable {
  private:
   void consider(int j, int i);
 
-  std::vector<double> d_;
+  std::unique_ptr<double[]> d_;
   std::vector<double> rmin_;
   std::vector<int> rarg_;
 };

@@ -65,7 +65,7 @@ class HcVVV {
     ablog_ = std::log(beta_ * alpha_);
   }
 
-  std::vector<Merge> run(const std::function<bool()>& interrupted);
+  std::vector<Merge> run(const Interrupt& interrupted);
 
  private:
   FMat X() { return FMat{xbuf_.data(), n_}; }
@@ -156,7 +156,7 @@ class HcVVV {
   double alpha_ = 0.0, beta_ = 1.0, ablog_ = 0.0;
 };
 
-std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
+std::vector<Merge> HcVVV::run(const Interrupt& interrupted) {
   const int n = n_;
   const int p = p_;
   const int pp1 = p + 1;
@@ -177,6 +177,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
   // change in likelihood of every pair of singletons; the cheapest
   std::ptrdiff_t ij = 0;
   for (int j = 2; j <= ng; ++j) {
+    if (interrupted && interrupted()) return slots;  // no merge yet
     const double termj = ablog_;
     for (int i = 1; i <= j - 1; ++i) {
       dcopy(p, x.at(i, 1), n, v(), 1);
@@ -449,7 +450,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
 
     ls = ls + 1;
     if (ls == ns) break;
-    if (interrupted && ls % 256 == 0 && interrupted()) return relabel(slots, ng);
+    if (interrupted && interrupted()) return relabel(slots, ng);
   }
   slots.emplace_back(best.i, best.j);
   return relabel(slots, ng);
@@ -458,7 +459,7 @@ std::vector<Merge> HcVVV::run(const std::function<bool()>& interrupted) {
 }  // namespace
 
 std::vector<Merge> hc_vvv(DataMap data, double alpha, double beta,
-                          const std::function<bool()>& interrupted) {
+                          const Interrupt& interrupted) {
   HcVVV hc(data, alpha, beta);
   return hc.run(interrupted);
 }

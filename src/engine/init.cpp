@@ -114,7 +114,8 @@ Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
   return centers;
 }
 
-KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads) {
+KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
+                   const Interrupt& interrupted) {
   const Index n = x.rows();
   const Index d = x.cols();
   const Index k = centers.cols();
@@ -177,6 +178,7 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads) {
     res.iterations = it;
     res.inertia = dist.sum();
     if (nchanged == 0 || it >= max_iter) break;
+    if (interrupted && interrupted()) break;
     // Update step; an empty cluster takes the row farthest from its centre.
     for (Index j = 0; j < k; ++j) {
       if (count(j) > 0.0) {
@@ -210,7 +212,9 @@ void canonical_labels(IntVector& labels) {
 constexpr Index kKmeansSampleRows = 20000;
 
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
-                                        const UniformSource& uniform, int threads) {
+                                        const UniformSource& uniform, int threads,
+                                        const Interrupt& interrupted) {
+  const auto stop = [&interrupted]() { return interrupted && interrupted(); };
   std::vector<IntVector> out;
   // k-means works on centred data, so that distances keep their precision.
   // Even-numbered starts use standardised variables (a start that does not
@@ -235,6 +239,7 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
   const Index sample_rows = n > kKmeansSampleRows ? kKmeansSampleRows : 0;
   Matrix sample;
   for (int r = 0; r < n_init; ++r) {
+    if (stop()) break;
     const DataMap& xm = (r % 2 == 0) ? xs : xr;
     KmeansResult km;
     if (kmeans && sample_rows > 0) {
@@ -245,13 +250,17 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
         sample.row(i) = xm.row(row);
       }
       const DataMap sm(sample.data(), sample.rows(), sample.cols());
-      const KmeansResult ks = lloyd(sm, kmeanspp_centers(sm, k, uniform, threads), 100, threads);
+      const KmeansResult ks =
+          lloyd(sm, kmeanspp_centers(sm, k, uniform, threads), 100, threads, interrupted);
+      if (stop()) break;
       km = lloyd(xm, ks.centers, 0, threads);
     } else {
       Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
                               : random_centers(xm, k, uniform);
-      km = lloyd(xm, centers, kmeans ? 100 : 0, threads);
+      if (stop()) break;
+      km = lloyd(xm, centers, kmeans ? 100 : 0, threads, interrupted);
     }
+    if (stop()) break;
     canonical_labels(km.labels);
     bool seen = false;
     for (const IntVector& o : out) {

@@ -18,13 +18,18 @@ struct KmeansResult {
 // candidate centres per step as scikit-learn does): d x k centres.
 Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads);
 
+// In the functions below, `interrupted` (may be empty) is the caller's
+// interrupt check, asked between passes over the rows; once it says stop, they
+// return what they have.
+
 // k observations with distinct values, chosen uniformly at random: d x k centres.
 Matrix random_centers(DataMap x, int k, const UniformSource& uniform);
 
 // Lloyd iterations from `centers` until no label changes or max_iter
 // iterations (max_iter = 0 only assigns each row to its nearest centre).  An
 // empty cluster is moved to the row farthest from its centre.
-KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads);
+KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
+                   const Interrupt& interrupted = nullptr);
 
 // Relabels 0-based labels in order of first appearance, so that equal
 // partitions have equal label vectors.
@@ -33,9 +38,11 @@ void canonical_labels(IntVector& labels);
 // n_init starting partitions ("kmeans": k-means++ then Lloyd; "random":
 // random centres, nearest assignment), duplicates removed.  Even-numbered
 // starts work on standardised variables, odd-numbered ones on the variables
-// as they are (both centred).
+// as they are (both centred).  Interrupted, it returns the starts found so
+// far (possibly none).
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
-                                        const UniformSource& uniform, int threads);
+                                        const UniformSource& uniform, int threads,
+                                        const Interrupt& interrupted = nullptr);
 
 }  // namespace emgmm
 

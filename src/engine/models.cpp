@@ -98,7 +98,7 @@ void shared_shape(const Matrix& omega, const Vector& weight, MStepState& st) {
   const Eigen::Index d = omega.rows();
   const Vector dn = weight * static_cast<double>(d);
   for (long it = 0; it < st.max_iter; ++it) {
-    if (inner_interrupted(st, it + 1)) break;
+    if (inner_interrupted(st)) break;
     const Vector old_scale = st.scale;
     const Vector old_shape = st.shape;
     st.scale = (omega.transpose() * st.shape.cwiseInverse()).cwiseQuotient(dn);
@@ -189,7 +189,7 @@ void mstep_VEE(const MStepInput& in, std::vector<Matrix>& cov) {
   Matrix c(d, d);
   double previous = std::numeric_limits<double>::max() / 2.0;
   for (long it = 1; it <= st.max_iter; ++it) {
-    if (inner_interrupted(st, it)) break;
+    if (inner_interrupted(st)) break;
     c.setZero();
     for (Eigen::Index j = 0; j < k; ++j) c += in.scatter[static_cast<std::size_t>(j)] / scale(j);
     c /= det_root(c);
@@ -243,7 +243,7 @@ void orientation_mm(const MStepInput& in, bool equal_volume, std::vector<Matrix>
   double previous = std::numeric_limits<double>::max() / 2.0;
   double target = 0.0;
   for (long it = 1; it <= st.max_iter; ++it) {
-    if (inner_interrupted(st, it)) break;
+    if (inner_interrupted(st)) break;
     f.setZero();
     for (Eigen::Index j = 0; j < k; ++j) {
       // A_k^-1 O (W_k - omega_k I)
@@ -325,7 +325,7 @@ void orientation_rotations(const MStepInput& in, bool equal_volume, std::vector<
   };
   double previous = objective();
   for (long sweep = 1; sweep <= st.max_iter; ++sweep) {
-    if (inner_interrupted(st, sweep)) break;
+    if (inner_interrupted(st)) break;
     for (Eigen::Index i = 0; i + 1 < d; ++i) {
       for (Eigen::Index l = i + 1; l < d; ++l) {
         double alpha = 0.0, beta = 0.0;

@@ -37,16 +37,15 @@ struct MStepState {
   // EVE and VVE: mclust's majorisation-minimisation steps (true), or plane
   // rotations to convergence (false; see models.cpp).
   bool mclust_steps = true;
-  // The caller's interrupt check, asked every 1024 inner iterations (main
-  // thread); when it says stop, the inner loop ends and `stopped` is set.
-  std::function<bool()> interrupted;
+  // The caller's interrupt check, asked every inner iteration; when it says
+  // stop, the inner loop ends and `stopped` is set.
+  Interrupt interrupted;
   mutable bool stopped = false;
 };
 
-// True (and st.stopped set) when the caller asked to stop; checked every
-// 1024 inner iterations.
-inline bool inner_interrupted(const MStepState& st, long it) {
-  if (it % 1024 != 0 || !st.interrupted) return false;
+// True (and st.stopped set) when the caller asked to stop.
+inline bool inner_interrupted(const MStepState& st) {
+  if (!st.interrupted) return false;
   if (st.interrupted()) st.stopped = true;
   return st.stopped;
 }

@@ -66,10 +66,16 @@ struct SuffStats {
   void add(const SuffStats& other);
 };
 
-// Hooks the caller supplies: an interrupt check (main thread, between
-// iterations) and a progress callback.  Both may be empty.
+// The caller's interrupt check: true = stop.  The engine asks it only on the
+// thread that entered the engine, between passes over the data, as often as
+// it likes (the caller keeps it cheap); once it has said stop, the engine
+// returns what it has, with Status::interrupted where there is a status.
+using Interrupt = std::function<bool()>;
+
+// Hooks the caller supplies: an interrupt check and a progress callback.
+// Both may be empty.
 struct Hooks {
-  std::function<bool()> interrupted;                       // true = stop
+  Interrupt interrupted;                                   // true = stop
   std::function<void(int iter, double loglik)> progress;   // verbose output
 };
 

@@ -475,3 +475,52 @@ test_that("max_iter takes one or two numbers", {
   expect_identical(gmm_fit(x, k = 2, max_iter = c(50, Inf), threads = 1)$control$inner_max_iter,
                    Inf)
 })
+
+test_that("Ctrl-C stops every long loop within a second, as an R interrupt", {
+  skip_on_os("windows")  # no SIGINT to send
+  skip_on_cran()
+  x <- with_seed_local(1, matrix(stats::rnorm(5e5), ncol = 5))
+  loops <- list(
+    kmeans = function() gmm_fit(x, k = 10, init = "kmeans", n_init = 1e5, threads = 2),
+    hc = function() gmm_fit(x[1:12000, ], k = 3, init = "hc", hc_subset = 12000),
+    em = function() gmm_fit(x, k = 10, max_iter = 1e8, tol = 0, threads = 2),
+    inner = function() gmm_fit(x[1:300, ], k = 8, model = "EVE", reg = 0, init = "kmeans",
+                               max_iter = c(1e8, Inf), tol = c(0, 0)),
+    selection = function() gmm_fit(x[1:3000, ], k = 1:50, model = "all", tol = 0)
+  )
+  for (loop in names(loops)) {
+    res <- under_interrupt(loops[[loop]]())
+    expect_identical(res$got, "interrupt", label = loop)
+    # a second in principle; slack for a busy test machine
+    expect_lt(res$seconds, 3, label = loop)
+  }
+  # the session goes on: threads joined, a fit works
+  expect_equal(gmm_fit(faithful, k = 2, threads = 2)$loglik, -1130.264, tolerance = 1e-6)
+})
+
+test_that("try() does not swallow an interrupt: a loop of fits stops", {
+  skip_on_os("windows")
+  skip_on_cran()
+  x <- with_seed_local(2, matrix(stats::rnorm(2e5), ncol = 5))
+  runs <- 0L
+  res <- under_interrupt(for (i in 1:4) {
+    runs <- runs + 1L
+    try(gmm_fit(x, k = 10, max_iter = 1e8, tol = 0), silent = TRUE)
+  })
+  expect_identical(res$got, "interrupt")
+  expect_identical(runs, 1L)
+})
+
+test_that("setTimeLimit()'s error passes through unchanged", {
+  x <- with_seed_local(3, matrix(stats::rnorm(2e5), ncol = 5))
+  for (init in c("auto", "kmeans")) {
+    err <- tryCatch({
+      setTimeLimit(elapsed = 0.5, transient = TRUE)
+      gmm_fit(x, k = 10, init = init, max_iter = 1e8, tol = 0)
+    }, error = function(e) e)
+    setTimeLimit()
+    expect_false(inherits(err, "emgmm_error"))
+    expect_match(conditionMessage(err), "reached elapsed time limit")
+  }
+  expect_s3_class(gmm_fit(faithful, k = 2), "emgmm")
+})

@@ -312,3 +312,24 @@ test_that("forked children (mclapply) predict and fit after the parent has fitte
     expect_equal(r$loglik, ref, tolerance = 1e-12)
   }
 })
+
+test_that("a FORK cluster's workers predict and fit after the parent has fitted", {
+  skip_on_os("windows")
+  skip_on_cran()
+  x <- with_seed_local(9, matrix(stats::rnorm(2e5), ncol = 2))
+  f <- with_seed_local(9, gmm_fit(x, k = 3, threads = 2))
+  expected <- predict(f, x[1:50, ], threads = 2)
+  # `timeout`: a worker that hangs makes the socket read fail after 60 s
+  # instead of blocking the test for good.
+  cl <- parallel::makeForkCluster(2L, timeout = 60)
+  on.exit(parallel::stopCluster(cl), add = TRUE)
+  res <- parallel::parLapply(cl, 1:2, function(i) {
+    refit <- with_seed_local(i, gmm_fit(x[1:5000, ], k = 2, threads = 2))
+    list(pred = predict(f, x[1:50, ], threads = 2), loglik = refit$loglik)
+  })
+  for (i in 1:2) {
+    expect_identical(res[[i]]$pred, expected)
+    ref <- with_seed_local(i, gmm_fit(x[1:5000, ], k = 2, threads = 1))$loglik
+    expect_equal(res[[i]]$loglik, ref, tolerance = 1e-12)
+  }
+})
