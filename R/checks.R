@@ -24,6 +24,18 @@ check_count <- function(x, arg, call, min = 1) {
   as.integer(round(x))
 }
 
+# `digits` of print() and format(): NULL (the default, `default`) or a whole
+# number from 1 to 22, the range base R's print() and format() accept.
+check_digits <- function(digits, call, default = 4L) {
+  if (is.null(digits)) return(default)
+  if (!is.numeric(digits) || length(digits) != 1L || !is_whole(digits) ||
+      digits < 1 || digits > 22) {
+    abort_input(sprintf("`digits` must be NULL or a whole number between 1 and 22, not %s.",
+                        describe(digits)), call)
+  }
+  as.integer(round(digits))
+}
+
 check_number <- function(x, arg, call, min = 0) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x < min) {
     abort_input(sprintf("`%s` must be a finite number >= %s, not %s.", arg,
@@ -33,8 +45,19 @@ check_number <- function(x, arg, call, min = 0) {
 }
 
 # Converts `x` (numeric vector, matrix or data frame of numeric columns) to a
-# double matrix, keeping column names.
+# double matrix, keeping column names (see fill_names()).  Matrices of the
+# Matrix package are converted with as.matrix(); dates, times, durations and
+# other classed vectors are not measurements to be taken as numbers, and are
+# refused with their class named (describe()).
 as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
+  if (isS4(x) && inherits(x, "Matrix")) {
+    if (!requireNamespace("Matrix", quietly = TRUE)) {
+      abort_input(sprintf(paste0(
+        "`%s` is %s from the Matrix package, which is not installed; ",
+        "convert it to a base matrix."), arg, describe(x)), call)
+    }
+    x <- as.matrix(x)
+  }
   if (is.data.frame(x)) {
     if (ncol(x) == 0L) {
       abort_input(sprintf("`%s` must have at least one column, not none.", arg), call)
@@ -74,23 +97,44 @@ as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
       arg, i, j, what), call)
   }
   rownames(x) <- NULL
+  colnames(x) <- fill_names(colnames(x))
   x
 }
 
-# The variances of the variables, after checking that `x` has at least two
-# distinct observations and values that can be squared.
+# Column names with the empty and NA ones filled in as data.frame() names
+# its unnamed columns: "V" and the column's position ("V1" for the first),
+# followed by ".1", ".2", ... when that name is already taken, so that
+# every variable has a name that outputs carry and that `newdata` can be
+# matched by.  The names given are never changed.  When no column has a
+# name, there are none (NULL): variables are then matched by position.
+fill_names <- function(names) {
+  if (is.null(names)) return(NULL)
+  empty <- is.na(names) | !nzchar(names)
+  if (all(empty)) return(NULL)
+  for (j in which(empty)) {
+    base <- paste0("V", j)
+    name <- base
+    i <- 0L
+    while (name %in% names[-j]) {
+      i <- i + 1L
+      name <- paste0(base, ".", i)
+    }
+    names[j] <- name
+  }
+  names
+}
+
+# The variances of the variables, after checking that `x` has values small
+# enough for double precision sums of squares (check_magnitude()) and at
+# least two distinct observations.
 check_spread <- function(data, call) {
   n <- nrow(data)
+  check_magnitude(data, call)
   variances <- vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
   if (n < 2L || all(variances == 0)) {
     abort_input(paste0("`x` must contain at least two distinct observations (with values ",
                        "large enough for their variance to be non-zero in double precision)."),
                 call)
-  }
-  if (!all(is.finite(variances)) || !is.finite(sum(variances))) {
-    abort_input(sprintf(
-      "`x` has values too large to square in double precision (variable %d); rescale it.",
-      which(!is.finite(variances))[1L]), call)
   }
   vars <- colnames(data)
   if (!is.null(vars) && anyDuplicated(vars)) {
@@ -98,6 +142,34 @@ check_spread <- function(data, call) {
                         vars[anyDuplicated(vars)]), call)
   }
   variances
+}
+
+# The fit sums squared differences between observations (and between an
+# observation and a mean), each at most sum_j r_j^2 for column ranges r_j,
+# over n rows: squared distances in k-means++, scatter matrices in EM.  All
+# stay finite in double precision when n * sum_j r_j^2 <= .Machine$double.xmax
+# (about 1.8e308).  Larger values would overflow to Inf and surface as
+# singular covariances, so they are refused here, naming the widest column.
+# The test is done on ranges divided by the widest one, so that it cannot
+# overflow itself; a range that is already Inf (max - min overflowed) fails.
+check_magnitude <- function(data, call) {
+  n <- nrow(data)
+  ranges <- apply(data, 2L, function(v) max(v) - min(v))
+  widest <- which.max(ranges)
+  top <- ranges[widest]
+  if (top == 0) return(invisible())
+  shares <- if (is.finite(top)) (ranges / top)^2 else as.numeric(ranges == top)
+  limit <- sqrt(.Machine$double.xmax / (n * sum(shares)))
+  if (is.finite(top) && top <= limit) return(invisible())
+  vars <- colnames(data)
+  column <- if (is.null(vars)) sprintf("column %d", widest) else sprintf("column `%s`", vars[widest])
+  abort_input(sprintf(paste0(
+    "`x` has values too large in magnitude for double precision arithmetic: %s spans %s, ",
+    "but with %d rows the sums of squares stay finite only up to a range of %s ",
+    "(n * the sum of the squared column ranges must be at most .Machine$double.xmax); ",
+    "rescale `x`."),
+    column, if (is.finite(top)) format(top, digits = 3L) else "more than .Machine$double.xmax",
+    n, format(limit, digits = 3L)), call)
 }
 
 # At least max(ks) distinct observations.

@@ -150,7 +150,8 @@ fmt_fixed <- function(x, digits = 3L) {
 #' classes and the model selection table.
 #'
 #' @param x,object A `"emgmm"` object (or its summary).
-#' @param digits Significant digits.
+#' @param digits Significant digits: a whole number from 1 to 22, or `NULL`
+#'   for the default, 4.
 #' @param ... Not used.
 #' @return `format()` a character vector; `print()` its argument, invisibly;
 #'   `summary()` an object of class `"summary.emgmm"`.
@@ -160,6 +161,7 @@ fmt_fixed <- function(x, digits = 3L) {
 #' summary(fit)
 #' @export
 format.emgmm <- function(x, digits = 4L, ...) {
+  digits <- check_digits(digits, user_call(sys.call(), "format"))
   vars <- variable_names(x)
   desc <- model_description(x$model)
   its <- sprintf("%d iteration%s", x$iterations, if (x$iterations == 1L) "" else "s")
@@ -225,9 +227,17 @@ parameter_table <- function(x, vars) {
 
 #' @rdname format.emgmm
 #' @export
-print.emgmm <- function(x, ...) {
-  writeLines(format(x, ...))
+print.emgmm <- function(x, digits = 4L, ...) {
+  digits <- check_digits(digits, user_call(sys.call(), "print"))
+  writeLines(format(x, digits = digits, ...))
   invisible(x)
+}
+
+# The call of a method as the user wrote it: the generic's name, not the
+# method's (print(fit), not print.emgmm(fit)).
+user_call <- function(call, generic) {
+  call[[1L]] <- as.name(generic)
+  call
 }
 
 #' @rdname format.emgmm
@@ -248,6 +258,7 @@ summary.emgmm <- function(object, ...) {
 #' @rdname format.emgmm
 #' @export
 format.summary.emgmm <- function(x, digits = 4L, ...) {
+  digits <- check_digits(digits, user_call(sys.call(), "format"))
   fit <- x$fit
   out <- utils::head(format(fit, digits = digits), 3L)
   out <- c(out, sprintf("start: %s; tol %s; ridge %s", start_line(fit),
@@ -275,7 +286,8 @@ format.summary.emgmm <- function(x, digits = 4L, ...) {
                               if (nrow(sel) > nrow(shown)) {
                                 sprintf(" (%d of %d; all in $selection)", nrow(shown), nrow(sel))
                               } else ""))
-    out <- c(out, utils::capture.output(print(shown, row.names = FALSE, digits = digits + 3L)))
+    out <- c(out, utils::capture.output(print(shown, row.names = FALSE,
+                                              digits = min(digits + 3L, 22L))))
     if (failed > 0L) {
       out <- c(out, sprintf("%d pair%s could not be fitted (NA in $selection, with the reason).",
                             failed, if (failed == 1L) "" else "s"))
@@ -303,8 +315,9 @@ start_line <- function(fit) {
 
 #' @rdname format.emgmm
 #' @export
-print.summary.emgmm <- function(x, ...) {
-  writeLines(format(x, ...))
+print.summary.emgmm <- function(x, digits = 4L, ...) {
+  digits <- check_digits(digits, user_call(sys.call(), "print"))
+  writeLines(format(x, digits = digits, ...))
   invisible(x)
 }
 

@@ -40,7 +40,8 @@
 #' (EEE) and `"full"` (VVV).  `"all"` means every model for the data's
 #' dimension.  For univariate data every multivariate name means its
 #' univariate form by its volume letter, so `"VVV"` and `"full"` mean `"V"`
-#' and `"EEE"` means `"E"`.
+#' and `"EEE"` means `"E"`.  Names, aliases and `"all"` are matched ignoring
+#' case (`"vvv"`, `"Full"`, `"ALL"`).
 #'
 #' @section Starting points:
 #' * `"auto"` (the default): for every (k, model) pair, both the
@@ -156,9 +157,23 @@
 #' highest log-likelihood that EM met (with `reg = 0`, as mclust's `me()`,
 #' the last one).
 #'
-#' @param x A numeric vector (univariate data), a numeric matrix or a data
-#'   frame of numeric columns, one row per observation.  Column names carry
-#'   through to the results.
+#' @param x A numeric vector (univariate data), a numeric matrix (also one
+#'   of the Matrix package, converted with `as.matrix()`) or a data frame of
+#'   numeric columns, one row per observation.  Dates, times, durations,
+#'   factors and other classed columns are refused: convert them with
+#'   `as.numeric()` if they are meant as measurements.  Column names carry
+#'   through to the results; a column without a name (empty or `NA`) among
+#'   named ones is named as [data.frame()] names it, `V` and its position
+#'   (`V2`, or `V2.1` when `V2` is taken), and `newdata` in
+#'   [predict.emgmm()] is matched by those names; when no column has a name,
+#'   variables are matched by position (and labelled `x` or `x1`, `x2`,
+#'   ...).  The values must be small enough for sums of squares over the
+#'   rows to be finite in double precision: with column ranges
+#'   \eqn{r_j}{r_j} (largest minus smallest value) and `n` rows,
+#'   \eqn{n \sum_j r_j^2}{n * sum(r_j^2)} must be at most
+#'   `.Machine$double.xmax` (about `1.8e308`; for a million rows of ten
+#'   variables, ranges up to about `4e150`); larger values are an error
+#'   (rescale them).
 #' @param k Number(s) of components, whole numbers between 1 and the number of
 #'   distinct observations.  The default `1:9` is capped at the number of
 #'   distinct observations.

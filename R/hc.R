@@ -18,16 +18,29 @@ hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
   size <- NULL
   if (is.null(hc_subset)) {
     size <- hc_subset_default
-  } else if (is.logical(hc_subset) && length(hc_subset) == n && !anyNA(hc_subset)) {
+  } else if (is.logical(hc_subset) && is.null(dim(hc_subset)) && length(hc_subset) == n) {
+    if (anyNA(hc_subset)) {
+      abort_input(sprintf(paste0(
+        "`hc_subset` as a logical vector must be TRUE or FALSE for every observation, ",
+        "but element %d is NA."), which(is.na(hc_subset))[1L]), call)
+    }
     rows <- which(hc_subset)
-  } else if (is.numeric(hc_subset) && length(hc_subset) == 1L) {
+  } else if (is.numeric(hc_subset) && !is.object(hc_subset) && length(hc_subset) == 1L) {
     # a size; anything from n up (Inf included) means every row
     size <- if (isTRUE(hc_subset >= n)) n else check_count(hc_subset, "hc_subset", call, min = 2)
-  } else if (is.numeric(hc_subset) && length(hc_subset) > 1L) {
-    if (anyNA(hc_subset) || !is_whole(hc_subset) || any(hc_subset < 1) ||
-        any(hc_subset > n) || anyDuplicated(hc_subset)) {
+  } else if (is.numeric(hc_subset) && !is.object(hc_subset) && length(hc_subset) > 1L) {
+    bad <- which(is.na(hc_subset) | !is.finite(hc_subset) | hc_subset < 1 |
+                   hc_subset > n | abs(hc_subset - round(hc_subset)) >= 1e-8)
+    if (length(bad) > 0L) {
       abort_input(sprintf(paste0(
-        "`hc_subset` as row indices must be distinct whole numbers in 1..%d."), n), call)
+        "`hc_subset` as row indices must be whole numbers in 1..%d, but element %d is %s."),
+        n, bad[1L], describe(hc_subset[bad[1L]])), call)
+    }
+    if (anyDuplicated(round(hc_subset))) {
+      i <- anyDuplicated(round(hc_subset))
+      abort_input(sprintf(paste0(
+        "`hc_subset` as row indices must be distinct, but row %s is repeated (element %d)."),
+        format(round(hc_subset[i])), i), call)
     }
     rows <- as.integer(round(hc_subset))
   } else {

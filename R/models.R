@@ -28,6 +28,7 @@ model_description <- function(model) {
 
 # Resolves user model names for data of dimension d: aliases, "all", and the
 # univariate forms (for d = 1 every model is E or V, by its volume letter).
+# Every name is matched ignoring case: "vvv", "Full", "TIED", "ALL".
 resolve_models <- function(model, d, call = NULL) {
   if (!is.character(model) || length(model) == 0L || anyNA(model)) {
     abort_input(sprintf("`model` must be a character vector of model names, not %s.",
@@ -37,12 +38,12 @@ resolve_models <- function(model, d, call = NULL) {
   multivariate <- model_names(FALSE)
   out <- character()
   for (m in model) {
-    key <- if (m %in% c(names(model_aliases), "all")) m else toupper(m)
+    key <- tolower(m)
     if (key == "all") {
       out <- c(out, if (d == 1L) univariate else multivariate)
       next
     }
-    if (key %in% names(model_aliases)) key <- model_aliases[[key]]
+    key <- if (key %in% names(model_aliases)) model_aliases[[key]] else toupper(m)
     if (!key %in% c(univariate, multivariate)) {
       abort_input(sprintf(paste0(
         "`model` must be one of mclust's model names (%s), an alias (%s) or \"all\", ",

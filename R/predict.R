@@ -6,7 +6,11 @@
 #' @param object An `"emgmm"` object.
 #' @param newdata Observations with the same variables as the training data: a
 #'   numeric vector (univariate fits, or one observation of a multivariate
-#'   fit), matrix or data frame.  Data frames are matched by column name.
+#'   fit), matrix or data frame, of numbers (dates and other classed columns
+#'   are refused, as in [gmm_fit()]).  Data frames, and matrices with column
+#'   names, are matched by column name when the fit's variables have names;
+#'   columns without a name among named ones are named as in [gmm_fit()]
+#'   (`V` and their position).  Without names, columns are taken in order.
 #'   Without `newdata`, the answer is for the training data.
 #' @param type `"classification"` (an integer vector of components),
 #'   `"posterior"` (an `n x k` matrix), `"density"` or `"logdensity"` (the
@@ -75,6 +79,11 @@ classify <- function(post) {
 newdata_matrix <- function(object, newdata, call) {
   vars <- colnames(object$parameters$means)
   d <- object$d
+  if (is.data.frame(newdata)) {
+    # empty names filled as for the data of the fit; none at all: by position
+    filled <- fill_names(names(newdata))
+    if (is.null(filled)) vars <- NULL else names(newdata) <- filled
+  }
   if (is.data.frame(newdata) && !is.null(vars)) {
     missing_vars <- setdiff(vars, names(newdata))
     if (length(missing_vars) > 0L) {

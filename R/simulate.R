@@ -8,8 +8,11 @@
 #' @param seed Optional seed for [set.seed()]; the random state is restored
 #'   afterwards, as [stats::simulate()] does.
 #' @param ... Not used.
-#' @return A data frame with one row per draw: the variables, and the
-#'   component each draw came from in the column `component`.  Its `"seed"`
+#' @return A data frame with one row per draw: the variables, then, in the
+#'   last column, the component each draw came from.  That column is named
+#'   `component`, unless a variable already has that name: then it is named
+#'   `component.1` (or `component.2`, ..., the first name that is not a
+#'   variable's), so that variables are never overwritten.  Its `"seed"`
 #'   attribute records the random state, as [stats::simulate()] does.
 #' @examples
 #' fit <- gmm_fit(faithful, k = 2, threads = 1)
@@ -47,9 +50,23 @@ simulate.emgmm <- function(object, nsim = 1, seed = NULL, ...) {
     out[rows, ] <- z[rows, , drop = FALSE] %*% u +
       matrix(p$means[j, ], length(rows), d, byrow = TRUE)
   }
-  colnames(out) <- variable_names(object)
-  res <- as.data.frame(out)
-  res$component <- comp
+  vars <- variable_names(object)
+  colnames(out) <- vars
+  res <- as.data.frame(out, optional = TRUE)
+  res[[label_column(vars)]] <- comp
   attr(res, "seed") <- rng_state
   res
+}
+
+# The name of the column of component labels: "component", or when a
+# variable has that name, the first of "component.1", "component.2", ...
+# that none has.
+label_column <- function(vars) {
+  name <- "component"
+  i <- 0L
+  while (name %in% vars) {
+    i <- i + 1L
+    name <- paste0("component.", i)
+  }
+  name
 }

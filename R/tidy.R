@@ -12,7 +12,10 @@
 #' * `augment()`: the data (by default those of the fit, or `newdata`) with
 #'   `.class` (the most probable component), `.uncertainty`
 #'   (`1 - max posterior`) and one column of posterior probabilities per
-#'   component, `.posterior_1`, ..., `.posterior_k`.
+#'   component, `.posterior_1`, ..., `.posterior_k`.  Columns of the data
+#'   that already have one of these names (data augmented before) are
+#'   replaced by the new ones, at the end, with a warning naming them; the
+#'   other columns are kept as they are.
 #'
 #' Each returns a tibble when the tibble package is installed (as it is with
 #' broom), otherwise a data frame.
@@ -45,7 +48,7 @@ NULL
 #' @rdname tidy.emgmm
 #' @exportS3Method generics::tidy
 tidy.emgmm <- function(x, ...) {
-  ecall <- sys.call()
+  ecall <- user_call(sys.call(), "tidy")
   check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   p <- x$parameters
@@ -67,7 +70,7 @@ tidy.emgmm <- function(x, ...) {
 #' @rdname tidy.emgmm
 #' @exportS3Method generics::glance
 glance.emgmm <- function(x, ...) {
-  ecall <- sys.call()
+  ecall <- user_call(sys.call(), "glance")
   check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   as_tidy_table(data.frame(k = x$k, model = x$model, loglik = x$loglik, df = x$df,
@@ -78,7 +81,7 @@ glance.emgmm <- function(x, ...) {
 #' @rdname tidy.emgmm
 #' @exportS3Method generics::augment
 augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
-  ecall <- sys.call()
+  ecall <- user_call(sys.call(), "augment")
   check_emgmm_object(x, ecall, "x")
   check_dots(list(...), ecall)
   if (!is.null(newdata)) {
@@ -96,9 +99,13 @@ augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
     base <- data
   }
   base <- if (is.data.frame(base)) {
+    filled <- fill_names(names(base))
+    if (!is.null(filled)) names(base) <- filled
     base
   } else {
+    # columns named as gmm_fit() names them
     m <- as.matrix(base)
+    colnames(m) <- fill_names(colnames(m))
     if (is.null(colnames(m))) colnames(m) <- variable_names(x)
     as.data.frame(m, optional = TRUE)
   }
@@ -107,6 +114,17 @@ augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
   postdf <- as.data.frame(matrix(post, nrow(post), x$k,
                                  dimnames = list(NULL, paste0(".posterior_", seq_len(x$k)))),
                           optional = TRUE)
+  # columns of the data with the names of the added ones (data augmented
+  # before) are replaced, as broom replaces them, with a warning
+  added <- c(names(extra), names(postdf))
+  clash <- names(base) %in% added
+  if (any(clash)) {
+    warn_input(sprintf(paste0(
+      "`%s` already has column%s %s; replaced by the columns augment() adds."),
+      if (is.null(newdata)) "data" else "newdata", if (sum(clash) == 1L) "" else "s",
+      paste0("`", unique(names(base)[clash]), "`", collapse = ", ")), ecall)
+    base <- base[!clash]
+  }
   out <- cbind(base, extra, postdf)
   rownames(out) <- NULL
   as_tidy_table(out)

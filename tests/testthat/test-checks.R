@@ -404,3 +404,123 @@ test_that("a hand-edited fit is refused by predict() and simulate(), not crashed
   expect_error(predict(bad, faithful[1:3, ]), class = "emgmm_error_input", regexp = "`object`")
   expect_error(simulate(bad, 3), class = "emgmm_error_input", regexp = "`object`")
 })
+
+# Issue 11 -------------------------------------------------------------------
+
+test_that("dates, times and durations are refused, naming the column and its class", {
+  d <- df2
+  d$when <- as.Date("2020-01-01") + seq_len(nrow(d))
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_identical(conditionMessage(cnd),
+                   "`x` must have only numeric columns, but column `when` is a Date.")
+  d$when <- as.POSIXct("2020-01-01", tz = "UTC") + seq_len(nrow(d))
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_identical(conditionMessage(cnd),
+                   "`x` must have only numeric columns, but column `when` is a POSIXct.")
+  d$when <- as.difftime(seq_len(nrow(d)), units = "mins")
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_identical(conditionMessage(cnd),
+                   "`x` must have only numeric columns, but column `when` is a difftime.")
+  # as x itself
+  cnd <- expect_input_error(gmm_fit(as.Date("2020-01-01") + 1:30, k = 1, threads = 1), "x")
+  expect_identical(conditionMessage(cnd),
+                   "`x` must be a numeric vector, matrix or data frame, not a Date.")
+  cnd <- expect_input_error(gmm_fit(Sys.time() + 1:30, k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "not a POSIXct.", fixed = TRUE)
+  cnd <- expect_input_error(gmm_fit(as.difftime(1:30, units = "secs"), k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "not a difftime.", fixed = TRUE)
+  # factor, character and list columns keep their messages
+  d <- df2
+  d$group <- factor(rep(c("a", "b"), 30))
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_identical(conditionMessage(cnd),
+                   "`x` must have only numeric columns, but column `group` is a factor.")
+  d$group <- rep(c("a", "b"), 30)
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "column `group` is a character vector of length 60.",
+               fixed = TRUE)
+  d$group <- as.list(seq_len(60))
+  cnd <- expect_input_error(gmm_fit(d, k = 2, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "column `group` is a list.", fixed = TRUE)
+})
+
+test_that("Matrix objects are fitted as base matrices; other S4 objects are named", {
+  skip_if_not_installed("Matrix")
+  m <- Matrix::Matrix(x2)
+  expect_true(isS4(m))
+  set.seed(3)
+  a <- gmm_fit(m, k = 2, threads = 1)
+  set.seed(3)
+  b <- gmm_fit(x2, k = 2, threads = 1)
+  expect_identical(a$parameters, b$parameters)
+  expect_identical(a$loglik, b$loglik)
+  # a sparse one too
+  sp <- Matrix::Matrix(cbind(x2, c(rep(0, 50), rep(1, 10))), sparse = TRUE)
+  expect_true(inherits(sp, "sparseMatrix"))
+  expect_identical(gmm_fit(sp, k = 1, threads = 1)$d, 3L)
+  # a logical Matrix is not numbers
+  cnd <- expect_input_error(gmm_fit(Matrix::Matrix(x2 > 0), k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "not a logical matrix", fixed = TRUE)
+  # any other S4 object: its class is named
+  obj <- asS4(structure(list(v = 1:3), class = "emgmmTestS4"))
+  cnd <- expect_input_error(gmm_fit(obj, k = 1, threads = 1), "x")
+  expect_identical(conditionMessage(cnd), paste0(
+    "`x` must be a numeric vector, matrix or data frame, not an S4 object of class ",
+    "\"emgmmTestS4\"."))
+})
+
+test_that("values too large for double precision sums of squares are an input error", {
+  cnd <- expect_input_error(gmm_fit(c(1e154, -1e154, 0, 2e153), k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd),
+               "too large in magnitude for double precision arithmetic", fixed = TRUE)
+  expect_match(conditionMessage(cnd), "column 1 spans 2e+154", fixed = TRUE)
+  # a range that overflows itself, and a named column
+  huge <- rep(c(-1.5e308, 1.5e308), length.out = nrow(x2))
+  cnd <- expect_input_error(gmm_fit(cbind(a = x2[, 1], b = huge), k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "column `b` spans more than", fixed = TRUE)
+  # the rule: n * sum of squared column ranges <= .Machine$double.xmax
+  ranges <- apply(x2, 2L, function(v) diff(range(v)))
+  s <- sqrt(.Machine$double.xmax / (nrow(x2) * sum(ranges^2)))
+  expect_input_error(gmm_fit(x2 * s * 1.01, k = 2, threads = 1), "x")
+  set.seed(4)
+  fit <- gmm_fit(x2 * s * 0.99, k = 1:2, model = "all", threads = 1)
+  expect_true(all(is.finite(unlist(fit$parameters))))
+  expect_false(anyNA(fit$selection$bic))
+  # before any C++
+  res <- tryCatch(with_cpp_blocked(gmm_fit(c(1e154, -1e154, 0, 2e153), k = 1, threads = 1)),
+                  emgmm_error_input = function(e) "input error")
+  expect_identical(res, "input error")
+  # small values are not affected: 1e-150 fits as before, and variances that
+  # underflow to zero are still "not two distinct observations"
+  set.seed(5)
+  expect_identical(gmm_fit(x1 * 1e-150, k = 2, threads = 1)$k, 2L)
+  cnd <- expect_input_error(gmm_fit(x1 * 1e-300, k = 2, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "two distinct observations")
+})
+
+test_that("columns without a name among named ones are named V<position>", {
+  m <- cbind(x2[, 1], b = x2[, 2])
+  fit <- gmm_fit(m, k = 2, threads = 1)
+  expect_identical(colnames(fit$parameters$means), c("V1", "b"))
+  expect_identical(colnames(fit$data), c("V1", "b"))
+  m3 <- cbind(a = x2[, 1], x2[, 2], x2[, 1] + x2[, 2]^2)
+  fit3 <- gmm_fit(m3, k = 2, threads = 1)
+  expect_identical(colnames(fit3$parameters$means), c("a", "V2", "V3"))
+  # NA names, data frames with empty names, and a name already taken
+  colnames(m) <- c(NA, "b")
+  expect_identical(colnames(gmm_fit(m, k = 1, threads = 1)$parameters$means), c("V1", "b"))
+  d <- stats::setNames(df2, c("", "b"))
+  expect_identical(colnames(gmm_fit(d, k = 1, threads = 1)$parameters$means), c("V1", "b"))
+  m <- cbind(x2[, 1], V1 = x2[, 2])
+  expect_identical(colnames(gmm_fit(m, k = 1, threads = 1)$parameters$means), c("V1.1", "V1"))
+  expect_identical(emgmm:::fill_names(c("", "V1", "V1.1", NA)), c("V1.2", "V1", "V1.1", "V4"))
+  # no names at all: none invented, variables matched by position
+  expect_null(emgmm:::fill_names(c("", NA)))
+  expect_null(colnames(gmm_fit(unname(x2), k = 1, threads = 1)$parameters$means))
+  m <- x2
+  colnames(m) <- c("", "")
+  expect_null(colnames(gmm_fit(m, k = 1, threads = 1)$parameters$means))
+  # repeated given names are still refused
+  cnd <- expect_input_error(gmm_fit(cbind(a = x2[, 1], a = x2[, 2]), k = 1, threads = 1), "x")
+  expect_match(conditionMessage(cnd), "`a` is repeated", fixed = TRUE)
+})

@@ -394,3 +394,33 @@ test_that("edited objects: rounding-level asymmetry is accepted, a real one refu
   fit$parameters$covariances[, , 1] <- matrix(1, 2, 2)
   expect_error(simulate(fit, 2), "component 1", class = "emgmm_error_input")
 })
+
+test_that("`digits` of print(), format() and summary's print is checked as base R checks it", {
+  s <- summary(fit2)
+  for (bad in list(-1, 0, 23, 2.5, NA, "4", c(3, 4))) {
+    for (expr in list(quote(print(fit2, digits = bad)), quote(format(fit2, digits = bad)),
+                      quote(print(s, digits = bad)), quote(format(s, digits = bad)))) {
+      cnd <- expect_error(utils::capture.output(eval(expr)), class = "emgmm_error_input",
+                          label = deparse(expr))
+      expect_match(conditionMessage(cnd),
+                   "^`digits` must be NULL or a whole number between 1 and 22, not ")
+      expect_identical(conditionCall(cnd)[[1L]], expr[[1L]])
+    }
+  }
+  cnd <- expect_error(print(fit2, digits = -1), class = "emgmm_error_input")
+  expect_identical(conditionMessage(cnd),
+                   "`digits` must be NULL or a whole number between 1 and 22, not -1.")
+  expect_identical(conditionCall(cnd), quote(print(fit2, digits = -1)))
+  # base R refuses it too
+  expect_error(print(pi, digits = -1))
+  # NULL is the default; 1 and 22 are fine, for the summary too (its
+  # selection table is printed with 3 more digits, at most 22)
+  expect_identical(format(fit2, digits = NULL), format(fit2))
+  expect_identical(format(s, digits = NULL), format(s))
+  expect_identical(utils::capture.output(print(fit2, digits = NULL)), format(fit2))
+  for (dg in c(1, 22)) {
+    expect_no_error(utils::capture.output(print(fit2, digits = dg)))
+    expect_no_error(utils::capture.output(print(summary(fit_sel), digits = dg)))
+  }
+  expect_false(identical(format(fit2, digits = 2), format(fit2, digits = 8)))
+})

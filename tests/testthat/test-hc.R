@@ -222,3 +222,42 @@ test_that("hc_subset is validated before any C++ runs", {
                  "`hc_subset` selects 10 rows that are all the same", class = "emgmm_error_input")
   })
 })
+
+test_that("hc_subset with NA is called NA, not the wrong length", {
+  x <- datasets::faithful
+  n <- nrow(x)
+  with_cpp_blocked({
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = c(1:5, NA)),
+                        class = "emgmm_error_input")
+    expect_identical(conditionMessage(cnd), paste0(
+      "`hc_subset` as row indices must be whole numbers in 1..272, but element 6 is NA."))
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = c(1:5, NA_integer_)),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), "element 6 is NA.", fixed = TRUE)
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = NA_real_),
+                        class = "emgmm_error_input")
+    expect_identical(conditionMessage(cnd), "`hc_subset` must be a whole number >= 2, not NA.")
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = NA),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), "`hc_subset` must be NULL, .*, not NA\\.$")
+    sel <- rep(c(TRUE, FALSE), n / 2)
+    sel[3] <- NA
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = sel),
+                        class = "emgmm_error_input")
+    expect_identical(conditionMessage(cnd), paste0(
+      "`hc_subset` as a logical vector must be TRUE or FALSE for every observation, ",
+      "but element 3 is NA."))
+    # the other index errors say which element
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = c(1, 500)),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), "element 2 is 500.", fixed = TRUE)
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = c(1, 2, 2)),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), "row 2 is repeated", fixed = TRUE)
+    # a logical vector of the wrong length is still called that
+    cnd <- expect_error(gmm_fit(x, k = 2, init = "hc", hc_subset = c(TRUE, FALSE)),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), "one element per observation (272), not a logical",
+                 fixed = TRUE)
+  })
+})

@@ -26,3 +26,25 @@ test_that("the number of parameters is mclust's for every model", {
     }
   }
 })
+
+test_that("names, aliases and \"all\" match ignoring case", {
+  resolve <- emgmm:::resolve_models
+  expect_identical(resolve(c("ALL"), 2L), resolve("all", 2L))
+  expect_identical(resolve(c("All"), 1L), c("E", "V"))
+  expect_identical(resolve(c("Full", "FULL", "full"), 2L), "VVV")
+  expect_identical(resolve(c("Tied", "DIAG", "Spherical"), 2L), c("EEE", "VVI", "VII"))
+  expect_identical(resolve(c("vvv", "eEe", "v"), 1L), c("V", "E"))
+  expect_identical(resolve("Tied", 1L), "E")
+  # unknown names keep the error listing the valid ones
+  cnd <- expect_error(resolve("Fulll", 2L, quote(gmm_fit(x))), class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "`model` must be one of mclust's model names (E, V, EII",
+               fixed = TRUE)
+  expect_match(conditionMessage(cnd), "not \"Fulll\".", fixed = TRUE)
+  expect_error(resolve("al", 2L), class = "emgmm_error_input")
+  # through gmm_fit()
+  set.seed(1)
+  expect_identical(gmm_fit(faithful, k = 2, model = "Full", threads = 1)$model, "VVV")
+  set.seed(1)
+  fit <- gmm_fit(faithful, k = 2, model = "ALL", threads = 1)
+  expect_identical(nrow(fit$selection), 14L)
+})

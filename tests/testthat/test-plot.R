@@ -139,3 +139,15 @@ test_that("plot types match partially, and the selection plot keeps every model 
   f8 <- gmm_fit(matrix(stats::rnorm(800), 100), k = 2, threads = 1)
   expect_message(draw_png(plot(f8)), "first 6 of the 8")
 })
+
+test_that("columns without a name are plotted under the names the fit gave them", {
+  set.seed(3)
+  fit <- gmm_fit(cbind(rnorm(80), b = rnorm(80), rnorm(80)), k = 2, threads = 1)
+  expect_identical(colnames(fit$parameters$means), c("V1", "b", "V3"))
+  old <- grDevices::devAskNewPage(FALSE)
+  on.exit(grDevices::devAskNewPage(old))
+  for (type in c("density", "classification", "uncertainty")) {
+    expect_gt(draw_png(plot(fit, type = type, dimens = c("V1", "V3")))[["size"]], 2000)
+  }
+  expect_error(plot(fit, dimens = ""), class = "emgmm_error_input", regexp = "`dimens`")
+})

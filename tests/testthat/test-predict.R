@@ -333,3 +333,40 @@ test_that("a FORK cluster's workers predict and fit after the parent has fitted"
     expect_equal(res[[i]]$loglik, ref, tolerance = 1e-12)
   }
 })
+
+test_that("newdata with dates or times is refused naming the column; Matrix objects are taken", {
+  nd <- blobs_df[1:3, ]
+  nd$width <- as.Date("2020-01-01") + 1:3
+  cnd <- expect_error(predict(fit2, nd), class = "emgmm_error_input")
+  expect_identical(conditionMessage(cnd),
+                   "`newdata` must have only numeric columns, but column `width` is a Date.")
+  cnd <- expect_error(predict(fit1, Sys.time() + 1:3), class = "emgmm_error_input")
+  expect_identical(conditionMessage(cnd),
+                   "`newdata` must be a numeric vector, matrix or data frame, not a POSIXct.")
+  skip_if_not_installed("Matrix")
+  m <- Matrix::Matrix(grid2)
+  expect_identical(predict(fit2m, m, type = "posterior"), predict(fit2m, grid2, type = "posterior"))
+})
+
+test_that("columns without a name are matched by the names the fit gave them", {
+  set.seed(10)
+  m <- cbind(rnorm(100), b = rnorm(100))
+  f <- fit_seeded(m, k = 2)
+  expect_identical(colnames(f$parameters$means), c("V1", "b"))
+  # the example of issue 11: a matrix named the same way
+  new <- cbind(rnorm(100), b = rnorm(100))
+  p <- predict(f, new, type = "posterior")
+  unnamed <- unname(new)
+  expect_identical(p, predict(f, unnamed, type = "posterior"))
+  # a data frame as data.frame() names it, in any order, and with an empty name
+  expect_identical(predict(f, data.frame(b = new[, 2], V1 = new[, 1]), type = "posterior"), p)
+  expect_identical(predict(f, stats::setNames(as.data.frame(new), c("", "b")), type = "posterior"),
+                   p)
+  # a vector with one name
+  expect_identical(predict(f, c(unname(new[1, 1]), b = unname(new[1, 2]))),
+                   predict(f, new[1, , drop = FALSE]))
+  # other names are still an error naming `newdata`
+  cnd <- expect_error(predict(f, cbind(a = new[, 1], b = new[, 2])), class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "`newdata` must have the variables of the fit (V1, b)",
+               fixed = TRUE)
+})

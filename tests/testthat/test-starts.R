@@ -174,3 +174,19 @@ test_that("'auto' does without the hierarchical start when its rows are one obse
   expect_error(with_seed_local(seed, gmm_fit(x, k = 2, init = "hc", threads = 1)),
                "all the same observation", class = "emgmm_error_input")
 })
+
+test_that("a bad `init` lists every choice of init_choices, \"hc\" included", {
+  x <- series
+  expect_identical(emgmm:::init_choices, c("auto", "kmeans", "random", "hc"))
+  choices <- "\"auto\", \"kmeans\", \"random\", \"hc\""
+  for (bad in list(NA, NA_character_, "foo", c("auto", "hc"), TRUE, list(1))) {
+    cnd <- expect_error(with_cpp_blocked(gmm_fit(x, k = 2, init = bad, threads = 1)),
+                        class = "emgmm_error_input")
+    expect_match(conditionMessage(cnd), paste0("`init` must be one of ", choices), fixed = TRUE,
+                 label = deparse(bad))
+  }
+  cnd <- expect_error(gmm_fit(x, k = 2, init = NA, threads = 1), class = "emgmm_error_input")
+  expect_identical(conditionMessage(cnd), paste0(
+    "`init` must be one of ", choices, ", a vector of labels or a matrix of posterior ",
+    "probabilities, not NA."))
+})

@@ -103,3 +103,49 @@ test_that("augment() takes new data as predict() does, and names x in errors", {
   expect_error(as.data.frame(structure(list(parameters = list(proportions = 2)), class = "emgmm")),
                class = "emgmm_error_input", regexp = "`x`")
 })
+
+test_that("augment() replaces columns the data already have under its names, with a warning", {
+  skip_if_not_installed("generics")
+  fit <- gmm_fit(faithful, k = 2, threads = 1)
+  au <- generics::augment(fit)
+  # augmenting augmented data: the old columns are replaced, not duplicated
+  expect_warning(again <- generics::augment(fit, data = au), class = "emgmm_warning_input")
+  expect_identical(names(again), names(au))
+  expect_equal(again, au)
+  w <- expect_warning(generics::augment(fit, data = au), class = "emgmm_warning_input")
+  expect_identical(conditionMessage(w), paste0(
+    "`data` already has columns `.class`, `.uncertainty`, `.posterior_1`, `.posterior_2`; ",
+    "replaced by the columns augment() adds."))
+  # one clashing column, among others that are kept in place
+  d <- cbind(faithful, .class = "old", id = seq_len(nrow(faithful)))
+  w <- expect_warning(a <- generics::augment(fit, data = d), class = "emgmm_warning_input")
+  expect_identical(conditionMessage(w),
+                   "`data` already has column `.class`; replaced by the columns augment() adds.")
+  expect_identical(names(a), c("eruptions", "waiting", "id", ".class", ".uncertainty",
+                               ".posterior_1", ".posterior_2"))
+  expect_identical(a$.class, fit$classification)
+  expect_identical(a$id, d$id)
+  expect_identical(anyDuplicated(names(a)), 0L)
+  # newdata too, named `newdata`
+  nd <- data.frame(waiting = c(50, 80), eruptions = c(2, 4.5), .uncertainty = NA)
+  w <- expect_warning(an <- generics::augment(fit, newdata = nd), class = "emgmm_warning_input")
+  expect_match(conditionMessage(w), "^`newdata` already has column `.uncertainty`")
+  expect_equal(an$.uncertainty, 1 - apply(predict(fit, nd, type = "posterior"), 1, max))
+  # no warning without a clash
+  expect_no_warning(generics::augment(fit))
+  # a stale posterior column of another k is not one of ours: kept
+  d <- cbind(faithful, .posterior_3 = 0)
+  expect_identical(names(generics::augment(fit, data = d))[3], ".posterior_3")
+})
+
+test_that("tidy() and augment() carry the names given to unnamed columns", {
+  skip_if_not_installed("generics")
+  set.seed(3)
+  m <- cbind(rnorm(80), b = rnorm(80))
+  fit <- gmm_fit(m, k = 2, threads = 1)
+  expect_identical(names(generics::tidy(fit))[4:7], c("mean.V1", "mean.b", "variance.V1",
+                                                      "variance.b"))
+  expect_identical(names(generics::augment(fit))[1:2], c("V1", "b"))
+  expect_identical(names(generics::augment(fit, newdata = m[1:3, ]))[1:2], c("V1", "b"))
+  expect_identical(generics::augment(fit, newdata = m[1:3, ])$.class, fit$classification[1:3])
+})
