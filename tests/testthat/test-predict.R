@@ -324,12 +324,13 @@ test_that("a FORK cluster's workers predict and fit after the parent has fitted"
   cl <- parallel::makeForkCluster(2L, timeout = 60)
   on.exit(parallel::stopCluster(cl), add = TRUE)
   res <- parallel::parLapply(cl, 1:2, function(i) {
-    refit <- with_seed_local(i, gmm_fit(x[1:5000, ], k = 2, threads = 2))
-    list(pred = predict(f, x[1:50, ], threads = 2), loglik = refit$loglik)
+    set.seed(i)  # a forked worker's own session
+    refit <- emgmm::gmm_fit(datasets::faithful, k = 2, threads = 2)
+    list(pred = stats::predict(f, x[1:50, ], threads = 2), loglik = refit$loglik)
   })
   for (i in 1:2) {
     expect_identical(res[[i]]$pred, expected)
-    ref <- with_seed_local(i, gmm_fit(x[1:5000, ], k = 2, threads = 1))$loglik
+    ref <- with_seed_local(i, gmm_fit(faithful, k = 2, threads = 1))$loglik
     expect_equal(res[[i]]$loglik, ref, tolerance = 1e-12)
   }
 })
