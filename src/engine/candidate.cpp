@@ -62,7 +62,7 @@ class RunSet {
     if (side_by_side) {
       parallel_blocks(static_cast<Eigen::Index>(which.size()),
                       effective_threads(control_.threads, static_cast<Eigen::Index>(which.size())),
-                      [&](int, Eigen::Index w) {
+                      [&](int, Eigen::Index, Eigen::Index w) {
                         runs[static_cast<std::size_t>(which[static_cast<std::size_t>(w)])]->run(limit);
                       });
       return;

@@ -7,8 +7,8 @@
 // per component (column by column for small d, as one triangular solve for
 // larger d), its log-sum-exp is taken column-wise with vectorised exp(), and
 // its statistics accumulate as dot products (small d) or one rank update per
-// component.  One partial set of statistics per thread, merged in thread
-// order.
+// component.  One partial set of statistics per part of the rows (see
+// parallel.h), merged in part order, whatever the number of threads.
 #include "estep.h"
 
 #include <algorithm>
@@ -386,7 +386,7 @@ BlockPlan plan_blocks(DataMap x, int k, int threads) {
   return BlockPlan{b, nblocks, effective_threads(threads, nblocks)};
 }
 
-// Runs `body(thread, scratch, first_row, rows)` over the blocks of `plan`;
+// Runs `body(part, scratch, first_row, rows)` over the blocks of `plan`;
 // each thread has its own scratch (from `scratch`, grown as needed).
 template <class Body>
 void for_each_block(DataMap x, int k, const BlockPlan& plan, std::vector<BlockScratch>& scratch,
@@ -398,10 +398,10 @@ void for_each_block(DataMap x, int k, const BlockPlan& plan, std::vector<BlockSc
   for (int t = 0; t < plan.threads; ++t) {
     scratch[static_cast<std::size_t>(t)].allocate(plan.rows, x.cols(), k);
   }
-  parallel_blocks(plan.blocks, plan.threads, [&](int t, Index blk) {
+  parallel_blocks(plan.blocks, plan.threads, [&](int t, Index part, Index blk) {
     const Index r0 = blk * plan.rows;
     const Index rows = std::min(plan.rows, n - r0);
-    body(t, scratch[static_cast<std::size_t>(t)], r0, rows);
+    body(part, scratch[static_cast<std::size_t>(t)], r0, rows);
   });
 }
 
@@ -412,7 +412,8 @@ void for_each_block(DataMap x, int k, const BlockPlan& plan, Body body) {
 }
 
 // Runs `body(scratch, stats, first_row, rows)` over blocks of rows, one set of
-// statistics per thread, merged in thread order.
+// statistics per part (see parallel.h), merged in part order: the sums do
+// not depend on the number of threads.
 template <class Body>
 void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
                        SuffStats& out, EStepWorkspace::Impl& work, Body body);
@@ -436,18 +437,17 @@ template <class Body>
 void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind, int threads,
                        SuffStats& out, EStepWorkspace::Impl& work, Body body) {
   const BlockPlan plan = plan_blocks(x, k, threads);
+  const std::size_t parts = static_cast<std::size_t>(part_count(plan.blocks));
   std::vector<SuffStats>& part = work.part;
-  if (part.size() < static_cast<std::size_t>(plan.threads)) {
-    part.resize(static_cast<std::size_t>(plan.threads));
+  if (part.size() < parts) part.resize(parts);
+  for (std::size_t p = 0; p < parts; ++p) {
+    part[p].reset(static_cast<int>(x.cols()), k, shifts, kind);
   }
-  for (int t = 0; t < plan.threads; ++t) {
-    part[static_cast<std::size_t>(t)].reset(static_cast<int>(x.cols()), k, shifts, kind);
-  }
-  for_each_block(x, k, plan, work.scratch, [&](int t, BlockScratch& s, Index r0, Index rows) {
-    body(s, part[static_cast<std::size_t>(t)], r0, rows);
+  for_each_block(x, k, plan, work.scratch, [&](Index p, BlockScratch& s, Index r0, Index rows) {
+    body(s, part[static_cast<std::size_t>(p)], r0, rows);
   });
   out = part[0];
-  for (int t = 1; t < plan.threads; ++t) out.add(part[static_cast<std::size_t>(t)]);
+  for (std::size_t p = 1; p < parts; ++p) out.add(part[p]);
   finish_scatter(out);
 }
 
@@ -484,7 +484,7 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
   if (posterior) posterior->resize(n, k);
   if (logdens) logdens->resize(n);
   const int kk = static_cast<int>(k);
-  for_each_block(x, kk, plan_blocks(x, kk, threads), [&](int, BlockScratch& s, Index r0,
+  for_each_block(x, kk, plan_blocks(x, kk, threads), [&](Index, BlockScratch& s, Index r0,
                                                          Index rows) {
     double ll = 0.0, lm = 0.0;
     block_log_densities(x, r0, c, rows, s);

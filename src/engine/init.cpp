@@ -41,7 +41,7 @@ void squared_distances(DataMap x, const Vector& point, int threads, Vector& out)
   const Index n = x.rows();
   const Index nblocks = (n + kBlock - 1) / kBlock;
   out.resize(n);
-  parallel_blocks(nblocks, effective_threads(threads, nblocks), [&](int, Index b) {
+  parallel_blocks(nblocks, effective_threads(threads, nblocks), [&](int, Index, Index b) {
     const Index r0 = b * kBlock;
     const Index rows = std::min(kBlock, n - r0);
     out.segment(r0, rows) =
@@ -121,32 +121,35 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
   const Index k = centers.cols();
   const Index nblocks = (n + kBlock - 1) / kBlock;
   const int nt = effective_threads(threads, nblocks);
+  const std::size_t parts = static_cast<std::size_t>(part_count(nblocks));
   KmeansResult res;
   res.labels = IntVector::Constant(n, -1);
   Vector dist(n);  // squared distance of each row to its centre
 
-  std::vector<Matrix> sums(static_cast<std::size_t>(nt));
-  std::vector<Vector> counts(static_cast<std::size_t>(nt));
-  std::vector<long> changed(static_cast<std::size_t>(nt));
+  // sums per part (merged in part order), scratch per thread
+  std::vector<Matrix> sums(parts);
+  std::vector<Vector> counts(parts);
+  std::vector<long> changed(parts);
   std::vector<Matrix> cross(static_cast<std::size_t>(nt));
+  for (Matrix& c : cross) c.resize(kBlock, k);
 
   for (int it = 0;; ++it) {
     // Assignment step; also the sums for the update step.
     const Vector cnorm = centers.colwise().squaredNorm().transpose();
-    for (int t = 0; t < nt; ++t) {
-      sums[static_cast<std::size_t>(t)] = Matrix::Zero(d, k);
-      counts[static_cast<std::size_t>(t)] = Vector::Zero(k);
-      changed[static_cast<std::size_t>(t)] = 0;
-      cross[static_cast<std::size_t>(t)].resize(kBlock, k);
+    for (std::size_t p = 0; p < parts; ++p) {
+      sums[p] = Matrix::Zero(d, k);
+      counts[p] = Vector::Zero(k);
+      changed[p] = 0;
     }
-    parallel_blocks(nblocks, nt, [&](int t, Index b) {
+    parallel_blocks(nblocks, nt, [&](int t, Index part, Index b) {
+      const std::size_t p = static_cast<std::size_t>(part);
       const Index r0 = b * kBlock;
       const Index rows = std::min(kBlock, n - r0);
       auto xb = x.middleRows(r0, rows);
       auto cr = cross[static_cast<std::size_t>(t)].topRows(rows);
       cr.noalias() = xb * centers;
-      Matrix& sm = sums[static_cast<std::size_t>(t)];
-      Vector& ct = counts[static_cast<std::size_t>(t)];
+      Matrix& sm = sums[p];
+      Vector& ct = counts[p];
       for (Index i = 0; i < rows; ++i) {
         Index best = 0;
         double bestd = std::numeric_limits<double>::infinity();
@@ -160,7 +163,7 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
         const Index row = r0 + i;
         if (res.labels(row) != best) {
           res.labels(row) = static_cast<int>(best);
-          ++changed[static_cast<std::size_t>(t)];
+          ++changed[p];
         }
         dist(row) = std::max(0.0, bestd + xb.row(i).squaredNorm());
         sm.col(best) += xb.row(i).transpose();
@@ -170,10 +173,10 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
     long nchanged = 0;
     Matrix sum = Matrix::Zero(d, k);
     Vector count = Vector::Zero(k);
-    for (int t = 0; t < nt; ++t) {
-      nchanged += changed[static_cast<std::size_t>(t)];
-      sum += sums[static_cast<std::size_t>(t)];
-      count += counts[static_cast<std::size_t>(t)];
+    for (std::size_t p = 0; p < parts; ++p) {
+      nchanged += changed[p];
+      sum += sums[p];
+      count += counts[p];
     }
     res.iterations = it;
     res.inertia = dist.sum();
