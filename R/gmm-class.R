@@ -190,14 +190,16 @@ regularisation_line <- function(x) {
   ctl <- x$control
   if (is.null(ctl$reg)) return(character())
   if (isTRUE(ctl$reg_default)) {
-    "ridge: 1e-10 x the variance of each variable, added to every covariance (the default)"
-  } else if (all(ctl$reg == 0)) {
+    return("ridge: 1e-10 x the covariance matrix of the data, added to every covariance (the default)")
+  }
+  r <- if (is.matrix(ctl$reg)) diag(ctl$reg) else ctl$reg
+  if (all(r == 0)) {
     "ridge: none (reg = 0, plain maximum likelihood)"
-  } else if (length(unique(ctl$reg)) == 1L) {
-    sprintf("ridge: %s added to the diagonal of every covariance", fmt_num(ctl$reg[1L], 3L))
+  } else if (length(unique(r)) == 1L) {
+    sprintf("ridge: %s added to the diagonal of every covariance", fmt_num(r[1L], 3L))
   } else {
     sprintf("ridge: %s added to the diagonal of every covariance",
-            paste(fmt_num(ctl$reg, 3L), collapse = ", "))
+            paste(fmt_num(r, 3L), collapse = ", "))
   }
 }
 
@@ -263,7 +265,7 @@ format.summary.emgmm <- function(x, digits = 4L, ...) {
   out <- utils::head(format(fit, digits = digits), 3L)
   out <- c(out, sprintf("start: %s; tol %s; ridge %s", start_line(fit),
                         fmt_num(fit$control$tol, 3L),
-                        if (isTRUE(fit$control$reg_default)) "1e-10 x variance of each variable"
+                        if (isTRUE(fit$control$reg_default)) "1e-10 x the data's covariance"
                         else fmt_num(fit$control$reg[1L], 3L)))
   if (length(fit$warnings) > 0L) out <- c(out, paste("warning:", fit$warnings))
   out <- c(out, "", "Components:")

@@ -124,9 +124,12 @@
 #' units of the variables' variances).  With `reg = 0` a component that
 #' fails makes its start fail, and if every start fails, the error (class
 #' `emgmm_error_fit`) names the component and the reason.  With `reg > 0`
-#' the ridge keeps the fit finite, and a fit is degenerate when, without the
-#' ridge, it would have failed so: a component is held up by the ridge
-#' alone.  Such a start is stopped as soon as that is seen for EVE, VEE and
+#' the ridge keeps the fit finite, and a fit is degenerate when a component
+#' is held up by the ridge: without it, its covariance would not be usable,
+#' or would be smaller than the ridge in some direction (the ridge, not the
+#' data, decides its shape there).  The messages name the cause where it is
+#' plain: a component on fewer points than it needs (`d + 1`), or variables
+#' of the data that are constant or collinear.  Such a start is stopped as soon as that is seen for EVE, VEE and
 #' VVE (whose inner iterations would otherwise crawl), and at the end of its
 #' run for the other models.  Other starts and other (k, model) pairs are
 #' preferred to a degenerate fit; if one is returned, a warning of class
@@ -142,11 +145,18 @@
 #' tighter fit.  `reg` is added to the diagonal of every
 #' covariance estimate, like scikit-learn's `reg_covar`, which keeps components
 #' from collapsing onto single points; `reg = 0` gives the plain
-#' maximum-likelihood M-step.  The default, `NULL`, adds `1e-10` times each
-#' variable's variance to that variable's diagonal entry: enough to keep every
-#' fit finite, small enough not to bias thin (highly correlated) components,
-#' and in the units of the data, so fits do not depend on them.  A number adds
-#' that number to every diagonal entry.  Precisely, the ridge is added to each
+#' maximum-likelihood M-step.  The default, `NULL`, adds `1e-10` times the
+#' covariance matrix of the data (a constant variable: `1e-10` times the mean
+#' variance of the others): enough to keep a collapsing component finite, and
+#' shaped as the data, so that fits depend neither on the units nor on the
+#' orientation of the variables, and a component that is thin where the
+#' data are thin (highly correlated variables) is left as it is.  The rule
+#' that ties the ridge to the collapse test is the one above: a component
+#' counts as degenerate exactly when the ridge exceeds its own covariance in
+#' some direction.  When the data themselves are collinear (a variable an
+#' exact linear combination of others), the default ridge is singular too,
+#' and only models with diagonal covariances can be fitted; the error says
+#' which variables.  A number adds that number to every diagonal entry.  Precisely, the ridge is added to each
 #' component's unconstrained covariance estimate before the model's
 #' constraints are applied: for `"VVV"`, `"EEE"` and `"VVI"` that is the same
 #' as adding it to the fitted covariances, and spherical models add the mean
@@ -197,8 +207,8 @@
 #'   closed form (`"VEI"`, `"VEE"`, `"EVE"`, `"VVE"`, `"VEV"`; default
 #'   `sqrt(.Machine$double.eps)`).
 #' @param reg Non-negative ridge added to the diagonal of every covariance
-#'   estimate, or `NULL` (default) for `1e-10` times each variable's variance
-#'   (with `init = "hc"`, `0` unless given).
+#'   estimate, or `NULL` (default) for `1e-10` times the covariance matrix of
+#'   the data (with `init = "hc"`, `0` unless given).
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
 #'   all are on the scale where lower is better.
 #' @param threads Number of threads; by default `getOption("emgmm.threads")`
@@ -262,7 +272,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
   start <- check_init(init, k, missing(k), data, ecall)
   n_init <- check_count(n_init, "n_init", ecall)
-  settings <- fit_settings(start$type, max_iter, tol, reg, threads, verbose, variances,
+  settings <- fit_settings(start$type, max_iter, tol, reg, threads, verbose, data, variances,
                            !missing(tol), !missing(reg), ecall)
   check_distinct(data, start$ks, ecall)
   threads <- settings$engine$threads
@@ -277,8 +287,8 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
     }
   }
   selection <- selection_table(candidates)
-  fit <- candidates[[best_pair(selection, criterion, ecall)]]
-  fit$warnings <- fit_warnings(fit, settings$engine$max_iter, ecall)
+  fit <- candidates[[best_pair(selection, criterion, data, ecall)]]
+  fit$warnings <- fit_warnings(fit, settings$engine$max_iter, data, ecall)
   fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
                                threads)$posterior
   fit[c("classification", "uncertainty")] <- classify(fit$posterior)

@@ -20,7 +20,9 @@ fit_pair <- function(data, k, model, set, rows, settings) {
   degenerate <- res$collapsed > 0L
   list(
     k = k, model = model, ok = TRUE, df = df, degenerate = degenerate,
-    reason = if (degenerate) collapse_reason(res$collapsed, res$status) else NA_character_,
+    reason = if (degenerate) {
+      collapse_reason(res$collapsed, res$status, res$proportions[res$collapsed] * n, ncol(data))
+    } else NA_character_,
     start = set$kinds[res$start], status = res$status,
     proportions = res$proportions, means = res$means, covariances = res$covariances,
     loglik = res$loglik, bic = bic, aic = -2 * res$loglik + 2 * df,
@@ -37,17 +39,64 @@ status_reason <- function(status, component) {
     empty = sprintf("component %d became empty (its total posterior weight fell to zero)",
                     component),
     singular = sprintf(paste0("component %d has a singular covariance matrix (it collapsed ",
-                              "onto too few points, or its variables are collinear); ",
-                              "use `reg` > 0, fewer components or another model"), component),
+                              "onto too few points, or its variables are collinear)"), component),
     not_finite = "the log-likelihood became non-finite",
     sprintf("the fit failed (%s)", status))
 }
 
-# Why a fit is degenerate: a component held up by the ridge alone.
-collapse_reason <- function(component, status) {
-  sprintf(paste0("component %d collapsed: without the ridge `reg` its covariance is ",
-                 "singular%s"), component,
+# Why a fit is degenerate: a component held up by the ridge.  `size` is the
+# component's weight (about its number of points), `d` the dimension.
+collapse_reason <- function(component, status, size, d) {
+  why <- if (size < d + 1) {
+    sprintf("it rests on about %s point%s, and %d dimensions need at least %d",
+            format(signif(size, 2)), if (size < 1.5) "" else "s", d, d + 1L)
+  } else {
+    "without the ridge `reg` its covariance is singular, or smaller than the ridge in some direction"
+  }
+  sprintf("component %d is held up by the ridge: %s%s", component, why,
           if (status == "collapsed") "; EM stopped there" else "")
+}
+
+# What in the data themselves makes covariances singular, in words (or
+# NULL): constant variables, and variables that are exact linear
+# combinations of others (judged on standardised variables, to 1e-7).
+data_degeneracy <- function(data) {
+  vars <- colnames(data)
+  if (is.null(vars)) vars <- if (ncol(data) == 1L) "x" else paste0("x", seq_len(ncol(data)))
+  name <- function(j) paste0("`", vars[j], "`", collapse = ", ")
+  sds <- sqrt(apply(data, 2L, stats::var))
+  constant <- which(sds == 0)
+  out <- character()
+  if (length(constant) > 0L) {
+    out <- sprintf("%s %s constant", name(constant),
+                   if (length(constant) == 1L) "is" else "are")
+  }
+  keep <- which(sds > 0)
+  if (length(keep) >= 2L) {
+    z <- sweep(sweep(data[, keep, drop = FALSE], 2L, colMeans(data[, keep, drop = FALSE])),
+               2L, sds[keep], "/")
+    q <- qr(z, tol = 1e-7)
+    if (q$rank < length(keep)) {
+      basis <- keep[q$pivot[seq_len(q$rank)]]
+      for (j in keep[q$pivot[-seq_len(q$rank)]]) {
+        coef <- qr.coef(qr(z[, match(basis, keep), drop = FALSE]), z[, match(j, keep)])
+        with <- basis[abs(coef) > 1e-7]
+        out <- c(out, sprintf("%s is %s %s", name(j),
+                              if (length(with) == 1L) "collinear with" else
+                                "a linear combination of", name(with)))
+      }
+    }
+  }
+  if (length(out) == 0L) return(NULL)
+  paste(out, collapse = "; ")
+}
+
+# The data's own degeneracy appended to a message about a degenerate or
+# failed fit.
+with_data_cause <- function(message, data) {
+  cause <- data_degeneracy(data)
+  if (is.null(cause)) return(message)
+  sprintf("%s (in the data, %s)", message, cause)
 }
 
 selection_table <- function(candidates) {
@@ -73,12 +122,19 @@ selection_table <- function(candidates) {
 
 # The row of the best pair by `criterion`: sound fits before degenerate
 # ones; an error when no pair could be fitted.
-best_pair <- function(selection, criterion, call) {
+best_pair <- function(selection, criterion, data, call) {
   ok <- which(!is.na(selection[[criterion]]))
   if (length(ok) == 0L) {
     reasons <- unique(sprintf("k = %d, model %s: %s", selection$k, selection$model,
                               selection$reason))
-    abort_fit(sprintf("No model could be fitted: %s.", paste(reasons, collapse = "; ")),
+    cause <- if (!is.null(data)) data_degeneracy(data)
+    advice <- if (is.null(cause)) {
+      "Use a ridge (`reg` > 0, or a larger one), fewer components or another model."
+    } else {
+      sprintf(paste0("In the data, %s: remove such variables, or use a model with diagonal ",
+                     "covariances (\"VVI\", \"EEI\", ...)."), cause)
+    }
+    abort_fit(sprintf("No model could be fitted: %s. %s", paste(reasons, collapse = "; "), advice),
               call, list(selection = selection))
   }
   sound <- ok[!selection$degenerate[ok]]
@@ -87,12 +143,13 @@ best_pair <- function(selection, criterion, call) {
 }
 
 # The warnings a returned fit carries (and gives): degenerate, not converged.
-fit_warnings <- function(fit, max_iter, call) {
+fit_warnings <- function(fit, max_iter, data, call) {
   out <- character()
   if (fit$degenerate) {
     msg <- sprintf(paste0(
-      "The fit is degenerate (k = %d, model %s): %s. Consider fewer components, ",
-      "another model, or a larger `reg`."), fit$k, fit$model, fit$reason)
+      "%s. Consider fewer components, another model, or a larger `reg`."),
+      with_data_cause(sprintf("The fit is degenerate (k = %d, model %s): %s", fit$k, fit$model,
+                              fit$reason), data))
     out <- c(out, msg)
     warn_degenerate(msg, call)
   }

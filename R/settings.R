@@ -13,8 +13,8 @@ screen_rows <- 20000L
 # `max_iter` and `tol`, with their defaults.  With `init = "hc"` alone,
 # mclust's defaults (emControl()'s tolerances and no ridge) unless given, so
 # that fits and tables reproduce mclust's.  `variances` are the variables'
-# variances (the scale of the default ridge and of the model checks).
-fit_settings <- function(init_type, max_iter, tol, reg, threads, verbose, variances,
+# variances (the scale of the model checks); `data` gives the default ridge.
+fit_settings <- function(init_type, max_iter, tol, reg, threads, verbose, data, variances,
                          tol_given, reg_given, call) {
   if (init_type == "hc") {
     if (!tol_given) tol <- c(1e-5, sqrt(.Machine$double.eps))
@@ -29,16 +29,35 @@ fit_settings <- function(init_type, max_iter, tol, reg, threads, verbose, varian
   scale <- variances
   scale[scale == 0] <- mean(variances[variances > 0])
   reg_default <- is.null(reg)
-  reg <- if (reg_default) 1e-10 * scale else rep(check_number(reg, "reg", call), d)
+  ridge <- if (reg_default) default_ridge(data, scale) else
+    diag(check_number(reg, "reg", call), d)
   # inner iterations: 1e5 per M-step without a ridge (mclust sets no limit;
   # fits that need more than 1000 then agree with its fits), 1000 with one
-  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(reg == 0)) 1e5 else 1000
+  if (is.na(max_iter[2L])) max_iter[2L] <- if (all(ridge == 0)) 1e5 else 1000
   list(
     verbose = verbose, reg_default = reg_default,
     engine = list(max_iter = max_iter[1L], inner_max_iter = max_iter[2L], tol = tol[1L],
-                  inner_tol = tol[2L], reg = reg, scale = scale, threads = threads,
+                  inner_tol = tol[2L], reg = ridge, scale = scale, threads = threads,
                   screen_iter = screen_iterations)
   )
+}
+
+# Multiple of the data's covariance matrix that makes the default ridge.
+default_ridge_share <- 1e-10
+
+# The default ridge: 1e-10 times the covariance matrix of the data (divisor
+# n), a constant variable taking 1e-10 times `scale` (the mean variance of
+# the others).  Being shaped as the data, it does not depend on their units
+# or their orientation, and it is thin where they are thin: a component
+# thin in the direction in which the data are thin is not biased by it.
+default_ridge <- function(data, scale) {
+  n <- nrow(data)
+  s <- stats::cov(data) * ((n - 1) / n)
+  constant <- diag(s) == 0
+  diag(s)[constant] <- scale[constant]
+  s <- (s + t(s)) / 2
+  dimnames(s) <- NULL
+  default_ridge_share * s
 }
 
 # `max_iter`: one whole number (EM), or two as mclust's emControl(itmax =):

@@ -147,7 +147,7 @@ emgmm::CandidateControl candidate_control(const Rcpp::List& c) {
   const double inner = Rcpp::as<double>(c["inner_max_iter"]);
   control.em.inner_max_iter = inner < 9.0e18 ? static_cast<long>(inner)
                                              : std::numeric_limits<long>::max();
-  control.em.reg = Rcpp::as<Vector>(c["reg"]);
+  control.em.reg = Rcpp::as<Matrix>(c["reg"]);
   control.em.scale = Rcpp::as<Vector>(c["scale"]);
   control.em.threads = Rcpp::as<int>(c["threads"]);
   control.screen_iter = Rcpp::as<int>(c["screen_iter"]);

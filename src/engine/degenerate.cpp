@@ -39,6 +39,16 @@ bool symmetric_to_rounding(const Matrix& s) {
   return true;
 }
 
+bool above_ridge(const Matrix& c, const Matrix& r) {
+  if (r.size() == 0) return true;
+  const Vector sd = c.diagonal().cwiseMax(0.0).cwiseSqrt();
+  if (!(sd.minCoeff() > 0.0)) return false;
+  const Vector inv = sd.cwiseInverse();
+  const Matrix diff = inv.asDiagonal() * (c - r) * inv.asDiagonal();
+  const Eigen::SelfAdjointEigenSolver<Matrix> eig(diff, Eigen::EigenvaluesOnly);
+  return eig.info() == Eigen::Success && eig.eigenvalues().minCoeff() >= -limits::kRidgeTolerance;
+}
+
 bool scatter_meets(const Matrix& w, double nk, const Eigen::Ref<const Vector>& mean,
                    ScatterNeed need, const Vector& scale) {
   switch (need) {

@@ -46,6 +46,10 @@ constexpr double kMinScaledEigenvalue = 1.4901161193847656e-08;
 // transpose (relative to the geometric mean of the two variances), the
 // proportions from a sum of 1.
 constexpr double kSymmetry = 1e-10;
+
+// above_ridge(): how far below zero (on the covariance's correlation scale)
+// an eigenvalue of C - R may be and still count as zero.
+constexpr double kRidgeTolerance = 1e-12;
 constexpr double kProportionSum = 1e-6;
 
 }  // namespace limits
@@ -76,6 +80,11 @@ bool usable_covariance(const Matrix& s, const Eigen::Ref<const Vector>& mean, Fa
 
 // Whether `s` is symmetric to rounding (limits::kSymmetry).
 bool symmetric_to_rounding(const Matrix& s);
+
+// Whether the covariance `c` is at least the ridge `r` in every direction
+// (c - r positive semi-definite, judged on c's correlation scale to a
+// tolerance of limits::kRidgeTolerance); true when r is empty.
+bool above_ridge(const Matrix& c, const Matrix& r);
 
 // Whether a component's scatter `w` (weight `nk`, mean `mean`) meets `need`.
 // `scale` holds the variables' variances (for ScatterNeed::eigenvalues).

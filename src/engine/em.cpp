@@ -70,17 +70,14 @@ Scatters scatter_step(const ModelInfo& model, const SuffStats& st, const Vector&
 }
 
 // The second half: the covariances of `model` from the scatters, with the
-// ridge reg (one entry per variable, or empty) added to the diagonal of each
-// unconstrained estimate W_k / n_k, that is n_k reg added to W_k.  For VVV
-// this adds reg to every covariance; constrained models keep their
-// constraints.
-void covariance_step(const ModelInfo& model, const SuffStats& st, Scatters& sc, const Vector& reg,
+// ridge R (d x d, or empty) added to each unconstrained estimate W_k / n_k,
+// that is n_k R added to W_k.  For VVV this adds R to every covariance;
+// constrained models keep their constraints.
+void covariance_step(const ModelInfo& model, const SuffStats& st, Scatters& sc, const Matrix& reg,
                      Params& out, MStepState* state) {
   const Eigen::Index k = st.weight.size();
-  if (reg.size() == st.sum.rows()) {
-    for (Eigen::Index j = 0; j < k; ++j) {
-      sc.w[static_cast<std::size_t>(j)].diagonal() += st.weight(j) * reg;
-    }
+  if (reg.rows() == st.sum.rows()) {
+    for (Eigen::Index j = 0; j < k; ++j) sc.w[static_cast<std::size_t>(j)] += st.weight(j) * reg;
   }
   out.covariances.resize(static_cast<std::size_t>(k));
   MStepState local;
@@ -97,7 +94,7 @@ void covariance_step(const ModelInfo& model, const SuffStats& st, Scatters& sc, 
 
 }  // namespace
 
-Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, const Vector& scale,
+Status mstep(const ModelInfo& model, const SuffStats& st, const Matrix& reg, const Vector& scale,
              Params& out, int& bad, MStepState* state) {
   Scatters sc = scatter_step(model, st, scale, out);
   if (sc.empty >= 0) {
@@ -112,15 +109,14 @@ Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, con
   return Status::ok;
 }
 
-int collapsed_component(const ModelInfo& model, const SuffStats& used, const Vector& scale,
-                        MStepState state) {
+int collapsed_component(const ModelInfo& model, const SuffStats& used, const Matrix& reg,
+                        const Vector& scale, MStepState state) {
   Params p;
   int bad = -1;
-  if (mstep(model, used, Vector(), scale, p, bad, &state) != Status::ok) return bad;
+  if (mstep(model, used, Matrix(), scale, p, bad, &state) != Status::ok) return bad;
   for (int j = 0; j < p.k(); ++j) {
-    if (!usable_covariance(p.covariances[static_cast<std::size_t>(j)], p.means.col(j), nullptr)) {
-      return j;
-    }
+    const Matrix& c = p.covariances[static_cast<std::size_t>(j)];
+    if (!usable_covariance(c, p.means.col(j), nullptr) || !above_ridge(c, reg)) return j;
   }
   return -1;
 }
@@ -149,7 +145,7 @@ const EmResult& EmRun::finish(Status s, bool converged) {
   res_.collapsed = -1;
   if (control_.ridge() && !res_.trace.empty() && (s == Status::ok || s == Status::max_iter)) {
     take_best();
-    res_.collapsed = collapsed_component(model_, accepted_, control_.scale, state_);
+    res_.collapsed = collapsed_component(model_, accepted_, control_.reg, control_.scale, state_);
   }
   return res_;
 }

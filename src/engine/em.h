@@ -12,7 +12,9 @@ namespace emgmm {
 struct EmControl {
   int max_iter = 1000;
   double tol = 1e-8;      // on |l_t - l_{t-1}| / (1 + |l_t|), as mclust's me()
-  Vector reg;             // ridge added to the diagonal of every covariance (d, or empty)
+  // The ridge R (d x d, symmetric positive semi-definite, or empty): added to
+  // each component's unconstrained covariance estimate W_k / n_k.
+  Matrix reg;
   double inner_tol = 1.4901161193847656e-08;  // iterative M-steps (mclust's tol[2])
   long inner_max_iter = 1000;  // mclust has no limit; 1000 keeps bad cases bounded
   int threads = 1;
@@ -20,7 +22,7 @@ struct EmControl {
   // is judged.
   Vector scale;
 
-  bool ridge() const { return reg.size() > 0 && reg.maxCoeff() > 0.0; }
+  bool ridge() const { return reg.size() > 0 && reg.diagonal().maxCoeff() > 0.0; }
 };
 
 struct EmResult {
@@ -49,26 +51,29 @@ struct EmResult {
 };
 
 // M-step: parameters of `model` from sufficient statistics.  The ridge reg
-// (one entry per variable, or empty) is added to the diagonal of each
-// component's unconstrained estimate W_k / n_k before the model's M-step, so
-// it is exactly "added to the covariance" for VVV, EEE and VVI, is the mean
-// ridge for the spherical models, and never breaks a model's constraints.
+// (a d x d matrix R, or empty) is added to each component's unconstrained
+// estimate W_k / n_k before the model's M-step, so it is exactly "added to
+// the covariance" for VVV and EEE, its diagonal for VVI, its mean variance
+// for the spherical models, and never breaks a model's constraints.
 // Returns Status::empty_component (with its index in `bad`) when a
 // component's weight makes it empty, and Status::singular when a
 // component's scatter without the ridge does not meet the model's
 // ScatterNeed (`scale`: the variables' variances); both as mclust does.
 // The covariances written are exactly symmetric.
-Status mstep(const ModelInfo& model, const SuffStats& st, const Vector& reg, const Vector& scale,
+Status mstep(const ModelInfo& model, const SuffStats& st, const Matrix& reg, const Vector& scale,
              Params& out, int& bad, MStepState* state = nullptr);
 
-// The collapse test: the first component (0-based) held up by the ridge
-// alone, or -1.  A component is held up by the ridge when, without it, the
-// M-step from `used` would fail (its scatter does not meet the model's need)
-// or would give it a covariance that is not usable (degenerate.h): that is,
-// when EM with reg = 0 would have stopped there as singular.  `state` is the
-// state of the iterative M-steps (copied, not changed).
-int collapsed_component(const ModelInfo& model, const SuffStats& used, const Vector& scale,
-                        MStepState state);
+// The collapse test: the first component (0-based) held up by the ridge, or
+// -1.  A component is held up by the ridge R when, without it, the M-step
+// from `used` would fail (its scatter does not meet the model's need) or
+// would give it a covariance C that is not usable (degenerate.h), or that is
+// below the ridge in some direction (C - R not positive semi-definite,
+// above_ridge() in degenerate.h): the ridge, not the data, then decides its
+// shape.  A component that is thin where the ridge is thinner still (the
+// default ridge is a small multiple of the data's own covariance) is sound.
+// `state` is the state of the iterative M-steps (copied, not changed).
+int collapsed_component(const ModelInfo& model, const SuffStats& used, const Matrix& reg,
+                        const Vector& scale, MStepState state);
 
 // EM from the statistics of a starting point: M-step, E-step, until the
 // relative change of the log-likelihood is at most tol (mclust's rule), a

@@ -142,7 +142,7 @@ test_that("the hierarchical start is deterministic and uses mclust's defaults", 
   expect_identical(a$control$init, "hc")
   expect_identical(a$control$tol, 1e-5)
   expect_identical(a$control$inner_tol, sqrt(.Machine$double.eps))
-  expect_identical(a$control$reg, c(0, 0))
+  expect_identical(a$control$reg, matrix(0, 2, 2))
   expect_identical(a$control$hc_subset, 272L)
   # explicit tol and reg are honoured
   c8 <- gmm_fit(x, k = 3, model = "VVV", init = "hc", tol = 1e-8, reg = NULL, threads = 1)

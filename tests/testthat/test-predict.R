@@ -109,7 +109,7 @@ test_that("a 1-component 1-D fit has the normal log density", {
   v <- f$parameters$covariances[1, 1, 1]
   # the fitted parameters are the ML estimates (plus the small ridge)
   expect_equal(mu, mean(bumps$x), tolerance = 1e-10)
-  expect_equal(v, mean((bumps$x - mean(bumps$x))^2) + f$control$reg, tolerance = 1e-8)
+  expect_equal(v, mean((bumps$x - mean(bumps$x))^2) + f$control$reg[1, 1], tolerance = 1e-8)
   expect_equal(predict(f, grid1, type = "logdensity"),
                stats::dnorm(grid1, mu, sqrt(v), log = TRUE), tolerance = 1e-10)
   expect_equal(predict(f, type = "logdensity"),

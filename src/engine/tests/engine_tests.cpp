@@ -76,7 +76,7 @@ void test_posterior_and_additivity() {
   stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
   Params p;
   int bad = -1;
-  check(mstep(*find_model("VVV"), st, Vector(), Vector(), p, bad) == Status::ok, "M-step from labels");
+  check(mstep(*find_model("VVV"), st, Matrix(), Vector(), p, bad) == Status::ok, "M-step from labels");
   Components c;
   check(prepare_components(p, c, bad) == Status::ok, "components factorise");
   Matrix post;
@@ -181,7 +181,7 @@ void test_singular_reported() {
   EmControl control;
   const EmResult r = run_em(data, *find_model("VVV"), st, control, Hooks());
   check(r.status == Status::singular && r.component == 0, "singular component is reported");
-  control.reg = Vector::Constant(2, 1e-3);
+  control.reg = 1e-3 * Matrix::Identity(2, 2);
   const EmResult g = run_em(data, *find_model("VVV"), st, control, Hooks());
   check(g.status == Status::ok && std::isfinite(g.loglik), "a ridge keeps it finite");
 }
@@ -229,7 +229,7 @@ void test_exact_continuation() {
       stats_from_labels(data, labels, 3, m.scatter, 1, st);
       EmControl control;
       control.scale = Vector::Ones(4);
-      if (ridge) control.reg = Vector::Constant(4, 1e-10);
+      if (ridge) control.reg = 1e-10 * Matrix::Identity(4, 4);
       const EmResult straight = run_em(data, m, st, control, Hooks());
       EmRun run(data, m, st, control, Hooks());
       const EmResult& screened = run.run(10);
@@ -309,7 +309,7 @@ void test_collapse_stops_early() {
   const EmResult plain = run_em(data, m, st, control, Hooks());
   check(plain.status == Status::singular && plain.component == 2,
         "EVE, reg = 0: the constant variable makes component 3 singular");
-  control.reg = Vector::Constant(4, 1e-10);
+  control.reg = 1e-10 * Matrix::Identity(4, 4);
   const EmResult held = run_em(data, m, st, control, Hooks());
   check(held.status == Status::collapsed && held.collapsed == 2 && held.iterations == 1 &&
             held.params.proportions.allFinite(),
