@@ -227,11 +227,13 @@ check_start <- function(init, n, k, k_missing, call) {
         "`init` as a matrix must have rows summing to 1, but row %d sums to %s.",
         which(abs(rs - 1) > 1e-6)[1L], format(rs[abs(rs - 1) > 1e-6][1L])), call)
     }
-    empty <- which(colSums(z) <= sqrt(.Machine$double.eps))
+    sums <- colSums(z)
+    empty <- which(sums <= sqrt(.Machine$double.eps))
     if (length(empty) > 0L) {
-      abort_input(sprintf(
-        "`init` as a matrix must give every component some weight, but column %d sums to 0.",
-        empty[1L]), call)
+      abort_input(sprintf(paste0(
+        "`init` as a matrix must give every component some weight (a column sum above ",
+        "sqrt(.Machine$double.eps)), but column %d sums to %s."),
+        empty[1L], format(sums[empty[1L]])), call)
     }
     dimnames(z) <- NULL
     kk <- ncol(z)

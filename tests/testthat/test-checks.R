@@ -524,3 +524,16 @@ test_that("columns without a name among named ones are named V<position>", {
   cnd <- expect_input_error(gmm_fit(cbind(a = x2[, 1], a = x2[, 2]), k = 1, threads = 1), "x")
   expect_match(conditionMessage(cnd), "`a` is repeated", fixed = TRUE)
 })
+
+test_that("an init matrix column with almost no weight is refused with its true sum", {
+  # found by the fuzz tests: the message said "sums to 0" for a column of 1e-12s
+  z <- cbind(1 - 1e-12, 1e-12)[rep(1, nrow(faithful)), ]
+  cnd <- expect_error(gmm_fit(faithful, k = 2, init = z, threads = 1),
+                      class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "column 2 sums to 2.72e-10", fixed = TRUE)
+  z[, 2] <- 0
+  z[, 1] <- 1
+  cnd <- expect_error(gmm_fit(faithful, k = 2, init = z, threads = 1),
+                      class = "emgmm_error_input")
+  expect_match(conditionMessage(cnd), "column 2 sums to 0.", fixed = TRUE)
+})
