@@ -424,3 +424,97 @@ test_that("`digits` of print(), format() and summary's print is checked as base 
   }
   expect_false(identical(format(fit2, digits = 2), format(fit2, digits = 8)))
 })
+
+# What keeps a fit from being used: NULL when predict() of every type (on
+# the data and on rows near them), simulate() and plot() accept it and give
+# finite answers, else the reason.
+usability_problem <- function(fit, data, plot_type, dimens) {
+  tryCatch({
+    near <- as.matrix(data)[c(1L, nrow(data)), , drop = FALSE] * (1 + 1e-3)
+    near <- if (ncol(near) == 1L) near[, 1L] else as.data.frame(near)
+    for (nd in list(NULL, near)) {
+      rows <- if (is.null(nd)) fit$n else NROW(nd)
+      cls <- predict(fit, nd)
+      post <- predict(fit, nd, type = "posterior")
+      logd <- predict(fit, nd, type = "logdensity")
+      dens <- predict(fit, nd, type = "density")
+      if (length(cls) != rows || anyNA(cls) || any(!is.finite(post)) ||
+          any(abs(rowSums(post) - 1) > 1e-8) || any(!is.finite(logd)) || anyNA(dens)) {
+        return("predict() gave NA, NaN, Inf or posteriors that do not sum to 1")
+      }
+    }
+    sim <- simulate(fit, 3, seed = 1)
+    if (nrow(sim) != 3L || any(!is.finite(as.matrix(sim)))) {
+      return("simulate() gave non-finite draws")
+    }
+    plot(fit, type = plot_type, dimens = dimens)
+    NULL
+  }, error = function(e) sprintf("%s: %s", class(e)[1L], conditionMessage(e)))
+}
+
+test_that("usability: every fit on real data sets, any model, k and seed, is usable", {
+  skip_on_cran() # about 1600 fits: 30 s
+  # issue 11: fits that gmm_fit() returned were refused by predict() (EVE on
+  # trees, EEV on rock, VVE with k = 30); every fit, by either start, with or
+  # without a ridge, must be accepted by predict(), simulate() and plot()
+  sets <- list(trees = datasets::trees, rock = datasets::rock, iris = datasets::iris[1:4],
+               faithful = datasets::faithful, USArrests = datasets::USArrests,
+               swiss = datasets::swiss, mtcars = datasets::mtcars,
+               state.x77 = datasets::state.x77, eruptions = datasets::faithful$eruptions,
+               precip = unname(datasets::precip))
+  if (requireNamespace("MASS", quietly = TRUE)) sets$crabs <- MASS::crabs[4:8]
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  types <- c("classification", "uncertainty", "density")
+  count <- 0L
+  for (i in seq_along(sets)) {
+    data <- sets[[i]]
+    d <- NCOL(data)
+    models <- resolve_models("all", d)
+    for (model in models) {
+      for (k in 1:6) {
+        # the default start with a seed that changes with the pair, and
+        # mclust's start without a ridge
+        seed <- 1000L * i + 10L * k + match(model, models)
+        for (init in c("auto", "hc")) {
+          count <- count + 1L
+          what <- sprintf("%s, model %s, k = %d, init = \"%s\", seed %d", names(sets)[i],
+                          model, k, init, seed)
+          fit <- with_seed_local(seed, tryCatch(
+            suppressWarnings(gmm_fit(data, k = k, model = model, init = init, threads = 2)),
+            emgmm_error_fit = function(e) NULL))
+          if (is.null(fit)) next
+          problem <- usability_problem(fit, data, types[count %% 3L + 1L],
+                                       if (d > 1L) c(count %% d + 1L, (count + 1L) %% d + 1L))
+          expect(is.null(problem), sprintf("%s: %s", what, problem))
+        }
+      }
+    }
+  }
+})
+
+test_that("usability: the fits of issue 11's reports are usable", {
+  grDevices::pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  g <- with_seed_local(5, suppressWarnings(gmm_fit(datasets::trees, k = 5, model = "EVE")))
+  expect_length(predict(g), nrow(datasets::trees))
+  expect_null(usability_problem(g, datasets::trees, "classification", NULL))
+  for (k in 1:6) {
+    g <- with_seed_local(5, suppressWarnings(gmm_fit(datasets::rock, k = k, model = "EEV")))
+    expect_null(usability_problem(g, datasets::rock, "classification", NULL))
+  }
+  sets <- list(faithful = datasets::faithful, iris = datasets::iris[1:4],
+               state.x77 = datasets::state.x77)
+  for (nm in names(sets)) {
+    for (reg in list(NULL, 0)) {
+      g <- with_seed_local(1, tryCatch(
+        suppressWarnings(gmm_fit(sets[[nm]], k = 30, model = "VVE", reg = reg, threads = 2)),
+        emgmm_error_fit = function(e) NULL))
+      if (is.null(reg)) expect_s3_class(g, "emgmm")
+      if (!is.null(g)) {
+        expect(is.null(problem <- usability_problem(g, sets[[nm]], "uncertainty", 1:2)),
+               sprintf("VVE, k = 30 on %s (reg = %s): %s", nm, format(reg), problem))
+      }
+    }
+  }
+})
