@@ -121,6 +121,7 @@ gg_pairs <- function(view, type, style) {
       widen <- function(r) r + c(-0.05, 0.05) * diff(r)
       s <- density_surface(pair_mixture(view, ab), widen(variable_limits(view, ab[1L], "density")),
                            widen(variable_limits(view, ab[2L], "density")))
+      if (is.null(s)) return(NULL)
       cl <- grDevices::contourLines(s$x, s$y, s$z, levels = s$levels)
       if (length(cl) == 0L) return(NULL)
       tag(do.call(rbind, lapply(seq_along(cl), function(i) {

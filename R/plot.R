@@ -353,15 +353,20 @@ hdr_labels <- c("25%", "50%", "75%", "95%")
 # The density of a 2-D mixture `sub` on a 121 x 121 grid over xlim x ylim,
 # and the levels that enclose `hdr_masses` of its mass (its highest-density
 # regions).
+# An axis only a few rounding steps wide (a variable far from 0 that barely
+# varies) gives repeated grid values; they are dropped, and with fewer than
+# two left there is no surface (NULL).
 density_surface <- function(sub, xlim, ylim) {
-  gx <- seq(xlim[1L], xlim[2L], length.out = 121L)
-  gy <- seq(ylim[1L], ylim[2L], length.out = 121L)
+  gx <- unique(seq(xlim[1L], xlim[2L], length.out = 121L))
+  gy <- unique(seq(ylim[1L], ylim[2L], length.out = 121L))
+  if (length(gx) < 2L || length(gy) < 2L) return(NULL)
   z <- matrix(exp(view_logdensity(sub, as.matrix(expand.grid(gx, gy)))), length(gx), length(gy))
   list(x = gx, y = gy, z = z, levels = hdr_levels(sub, hdr_masses))
 }
 
 density_contours <- function(sub, usr, labels) {
   s <- density_surface(sub, usr[1:2], usr[3:4])
+  if (is.null(s)) return(invisible())
   graphics::contour(s$x, s$y, s$z, levels = s$levels, add = TRUE, drawlabels = labels,
                     labels = hdr_labels, col = "#0B3C8C", lwd = 1.6, labcex = 0.7)
 }

@@ -5,31 +5,20 @@
 # emgmm error, with classed warnings only.  A failing case is replayed with
 # fuzz_check(<seed>) and its inputs are fuzz_case(<seed>).
 
-# Cases that fail on the current code, found by these tests, kept out of the
-# run until they are fixed: the seed, the `plot` argument of fuzz_check()
-# that shows the failure (NULL: the case's own) and the diagnosis.  The test
-# "the known failing fuzz cases still fail" checks that each still fails:
-# after a fix, delete the entry (the main run then checks the case).
-fuzz_known_failures <- list(
-  # plot() (R/plot.R, density_surface()): the 121-point grid of the density
-  # contours is seq() over the axis range; when that range is narrower than
-  # about 120 rounding steps of its centre, the grid repeats values and
-  # contour() stops with an unclassed error "increasing 'x' and 'y' values
-  # expected".  Data offset by -1e15 with a spread of a few units:
-  list(seed = 73436107L, plot = "all", why = "plot density, 4 variables offset by -1e15"),
-  list(seed = 42676930L, plot = "all", why = "plot density, 4 variables offset by -1e15"),
-  # a constant variable at 1e10: its variance is the default ridge (1e-10
-  # times a variance of order 1), so its axis spans about 5e-5 around 1e10,
-  # 25 rounding steps
-  list(seed = 77235297L, plot = "all", why = "plot density, a constant variable at 1e10")
+# Cases that failed once, kept as regression cases (run with every plot):
+# plot()'s density grid repeated values on an axis only a few rounding steps
+# wide (data offset by -1e15; a constant variable at 1e10), and contour()
+# stopped.
+fuzz_regressions <- list(
+  list(seed = 73436107L, plot = "all"),
+  list(seed = 42676930L, plot = "all"),
+  list(seed = 77235297L, plot = "all")
 )
-
-fuzz_known_seeds <- vapply(fuzz_known_failures, function(f) as.integer(f$seed), integer(1))
 
 test_that("gmm_fit() returns a usable fit or a classed error on random problems", {
   seeds <- fuzz_seeds(fuzz_n_cases())
   outcomes <- character()
-  for (seed in setdiff(seeds, fuzz_known_seeds)) {
+  for (seed in seeds) {
     failures <- fuzz_check(seed)
     outcomes <- c(outcomes, attr(failures, "outcome"))
     expect(length(failures) == 0L, fuzz_message(seed, failures))
@@ -43,14 +32,11 @@ test_that("gmm_fit() returns a usable fit or a classed error on random problems"
   }
 })
 
-test_that("the known failing fuzz cases still fail (delete an entry once it is fixed)", {
-  for (f in fuzz_known_failures) {
+test_that("fuzz cases that once failed pass, with every plot", {
+  for (f in fuzz_regressions) {
     failures <- fuzz_check(f$seed, f$plot)
-    expect(length(failures) > 0L,
-           sprintf("fuzz case %d (%s) now passes: delete it from `fuzz_known_failures`",
-                   f$seed, f$why))
+    expect(length(failures) == 0L, fuzz_message(f$seed, failures))
   }
-  expect_true(TRUE) # when no case is known to fail
 })
 
 test_that("a fuzz case is rebuilt identically from its seed", {

@@ -524,3 +524,32 @@ test_that("setTimeLimit()'s error passes through unchanged", {
   }
   expect_s3_class(gmm_fit(faithful, k = 2), "emgmm")
 })
+
+test_that("nothing random is drawn, and no .Random.seed created, where nothing random is needed", {
+  had <- exists(".Random.seed", envir = globalenv(), inherits = FALSE)
+  if (had) saved <- get(".Random.seed", envir = globalenv())
+  rm_seed <- function() {
+    if (exists(".Random.seed", envir = globalenv(), inherits = FALSE)) {
+      rm(".Random.seed", envir = globalenv())
+    }
+  }
+  on.exit(if (had) assign(".Random.seed", saved, envir = globalenv()) else rm_seed())
+  rm_seed()
+  f <- gmm_fit(faithful, k = 2, init = "hc")
+  p <- predict(f, faithful[1:5, ], type = "posterior")
+  s <- summary(f)
+  f2 <- gmm_fit(faithful, k = 2, init = rep(1:2, 136))
+  expect_false(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+  # a random start does draw
+  f3 <- gmm_fit(faithful, k = 2, init = "kmeans")
+  expect_true(exists(".Random.seed", envir = globalenv(), inherits = FALSE))
+})
+
+test_that("verbose output is all messages", {
+  out <- utils::capture.output(msgs <- testthat::capture_messages(
+    gmm_fit(faithful, k = 2, verbose = TRUE, threads = 1)))
+  expect_identical(out, character())
+  expect_true(any(grepl("^Fitting k = 2", msgs)))
+  expect_true(any(grepl("iteration [0-9]+: log-likelihood", msgs)))
+  expect_true(any(grepl("start 1: ", msgs)))
+})
