@@ -550,6 +550,10 @@ test_that("verbose output is all messages", {
     gmm_fit(faithful, k = 2, verbose = TRUE, threads = 1)))
   expect_identical(out, character())
   expect_true(any(grepl("^Fitting k = 2", msgs)))
-  expect_true(any(grepl("iteration [0-9]+: log-likelihood", msgs)))
   expect_true(any(grepl("start 1: ", msgs)))
+  # one start: each iteration is reported
+  out <- utils::capture.output(msgs <- testthat::capture_messages(
+    gmm_fit(faithful, k = 2, init = "hc", verbose = TRUE)))
+  expect_identical(out, character())
+  expect_true(any(grepl("iteration [0-9]+: log-likelihood", msgs)))
 })
