@@ -13,10 +13,7 @@
 #include "engine/candidate.h"
 #include "engine/hc.h"
 #include "engine/init.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "engine/parallel.h"
 
 using emgmm::DataMap;
 using emgmm::Matrix;
@@ -342,12 +339,10 @@ double model_df_cpp(std::string model, int d, int k) {
   return static_cast<double>(emgmm::model_df(model_or_stop(model), d, k));
 }
 
-// Number of processors OpenMP sees (1 without OpenMP).
+// Number of processors of the machine.
 // [[Rcpp::export(rng = false)]]
-int max_threads_cpp() {
-#ifdef _OPENMP
-  return omp_get_num_procs();
-#else
-  return 1;
-#endif
-}
+int max_threads_cpp() { return emgmm::hardware_threads(); }
+
+// Called by R when the library is unloaded: the engine's helper threads are
+// stopped and joined before their code goes away.
+extern "C" void R_unload_emgmm(DllInfo*) { emgmm::stop_threads(); }
