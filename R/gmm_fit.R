@@ -211,10 +211,10 @@
 #'   the data (with `init = "hc"`, `0` unless given).
 #' @param criterion Model selection criterion, `"bic"`, `"icl"` or `"aic"`;
 #'   all are on the scale where lower is better.
-#' @param threads Number of threads; by default `getOption("emgmm.threads")`
-#'   or else all the processors OpenMP reports.  Never more than the number of
-#'   processors are used.  Results are identical for a given number of threads
-#'   and agree to rounding (about 1e-15 relative) between different numbers.
+#' @param threads Number of threads; by default [emgmm_threads()]
+#'   (`getOption("emgmm.threads")`, or else every processor, within
+#'   `OMP_THREAD_LIMIT`).  Never more than the number of processors are used.
+#'   Results are identical whatever the number of threads.
 #' @param verbose If `TRUE`, report each (k, model) pair, the screening of
 #'   its starts and the log-likelihood at every iteration of the fits that
 #'   are continued.

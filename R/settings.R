@@ -95,14 +95,32 @@ check_tol <- function(tol, call) {
 
 #' Default number of threads
 #'
-#' `getOption("emgmm.threads")` when set, otherwise all the processors OpenMP
-#' reports (1 without OpenMP).
+#' The number of threads [gmm_fit()] uses by default (and [predict.emgmm()] then):
+#' `getOption("emgmm.threads")` when set; otherwise every processor of the
+#' machine, but no more than the environment variable `OMP_THREAD_LIMIT`
+#' when it is set (as R CMD check and many clusters set it for all threaded
+#' code).
+#'
+#' The engine's helper threads sleep when there is no work (they never spin
+#' waiting for it), and the work of each pass over the data is cut into parts
+#' that the threads claim one at a time, so a thread that the operating
+#' system holds back (another process busy on its core) just does fewer
+#' parts: the default is not slower than `threads = 1` on a busy machine.
+#' The parts, not the threads, fix the order of every sum, so results are
+#' identical, to the last bit, whatever the number of threads.  A process
+#' forked from R (`parallel::mclapply()`) runs single-threaded.
 #' @return A whole number.
 #' @examples
 #' emgmm_threads()
+#' options(emgmm.threads = 1)  # one thread for the rest of the session
+#' emgmm_threads()
+#' options(emgmm.threads = NULL)
 #' @export
 emgmm_threads <- function() {
   opt <- getOption("emgmm.threads")
   if (!is.null(opt)) return(opt)
-  max_threads_cpp()
+  n <- max_threads_cpp()
+  limit <- suppressWarnings(as.integer(Sys.getenv("OMP_THREAD_LIMIT")))
+  if (!is.na(limit) && limit >= 1L) n <- min(n, limit)
+  n
 }
