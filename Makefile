@@ -1,7 +1,7 @@
 # Two commands for a fresh machine (R installed, no R packages):
 #   make demo   installs dependencies and the package, fits the series and faithful
 #   make check  installs dependencies, R CMD build, R CMD check --as-cran --no-manual
-.PHONY: demo check deps install document bench engine-test
+.PHONY: demo check deps install document bench engine-test sanitize valgrind
 
 deps:
 	@bash tools/install-deps.sh
@@ -19,6 +19,17 @@ check: deps engine-test
 # The R-free engine built on its own with strict warnings, and its unit tests.
 engine-test: deps
 	@$(MAKE) --no-print-directory -C src/engine/tests
+
+# For developers, not part of `make check` (README.md, "Sanitizers and
+# valgrind"): the engine's tests and the testthat suite built with
+# AddressSanitizer and UndefinedBehaviorSanitizer, and the testthat suite
+# under valgrind.  Each builds into a private library under /tmp and exits
+# non-zero on any report.
+sanitize: deps
+	@bash tools/sanitize.sh
+
+valgrind: deps
+	@bash tools/valgrind.sh
 
 # For developers: regenerate RcppExports and the roxygen documentation.
 document:
