@@ -9,3 +9,9 @@
 #' @importFrom Rcpp sourceCpp
 #' @importFrom stats nobs logLik
 "_PACKAGE"
+
+# Unloading the namespace unloads the library; R then calls R_unload_emgmm()
+# (src/glue.cpp), which stops the engine's helper threads first.
+.onUnload <- function(libpath) {
+  library.dynam.unload("emgmm", libpath)
+}
