@@ -14,7 +14,7 @@
 #   VALGRIND_OPTS   extra valgrind options (e.g. --track-origins=yes to see
 #                   where an uninitialised value came from; twice as slow)
 #   EMGMM_FUZZ_CASES  the number of random cases of the fuzz tests; 5 here
-#                   unless set (the suite is about 25 times slower under valgrind)
+#                   unless set (the suite is about 20 times slower under valgrind)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${VALGRIND_DIR:-$(mktemp -d /tmp/emgmm-valgrind.XXXXXX)}
