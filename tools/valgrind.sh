@@ -41,7 +41,7 @@ echo "build: $(( $(date +%s) - start )) s"
 
 # --leak-check=no: R does not free what it allocates before it exits, by
 #   design, so a leak report at exit would be about R, not us.
-# No suppressions: neither R nor libgomp (GCC 12) gives any report here.
+# No suppressions: R gives no report here, and the engine uses plain C++ threads.
 vg="valgrind --tool=memcheck --error-exitcode=1 --leak-check=no --num-callers=40"
 vg="$vg --log-file=$out/valgrind.%p.log ${VALGRIND_OPTS:-}"
 echo "== testthat suite under $vg (EMGMM_FUZZ_CASES=$EMGMM_FUZZ_CASES)"
