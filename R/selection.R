@@ -4,12 +4,12 @@
 # engine reports statuses by name.
 
 # One candidate fit of `model` with `k` components from the starts of
-# `set` (starts_for()).
+# `set` (starts_for()).  An interrupt or a time limit never returns here:
+# the glue continues R's own jump once the engine has stopped.
 fit_pair <- function(data, k, model, set, rows, settings) {
   groups <- match(set$kinds, unique(set$kinds))
   res <- fit_candidate_cpp(data, model, k, set$starts, groups, rows, settings$engine,
                            settings$verbose)
-  if (res$status == "interrupted") abort_fit("Fitting was interrupted by the user.", NULL)
   df <- model_df_cpp(model, ncol(data), k)
   if (res$start == 0L) {
     return(list(k = k, model = model, ok = FALSE, df = df,

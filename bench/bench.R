@@ -110,18 +110,7 @@ mclust_me <- function(x, start, k, model = if (ncol(x) == 1L) "V" else "VVV") {
   })
 }
 
-python <- local({
-  found <- ""
-  for (p in c(Sys.getenv("EMGMM_BENCH_PYTHON"), "/usr/bin/python3", Sys.which("python3"))) {
-    if (nzchar(p) && file.exists(p) &&
-        identical(suppressWarnings(system2(p, c("-c", shQuote("import sklearn")),
-                                           stdout = FALSE, stderr = FALSE)), 0L)) {
-      found <- p
-      break
-    }
-  }
-  found
-})
+source("bench/common.R")  # `python` (scikit-learn's, or ""), replace_readme_block()
 
 # scikit-learn's GaussianMixture from the same start: the parameters of the
 # start's M-step are passed as weights_init, means_init and precisions_init,
@@ -430,13 +419,5 @@ cat("\n", paste(lines, collapse = "\n"), "\n", sep = "")
 if (!nzchar(Sys.getenv("EMGMM_BENCH_NO_README")) && !QUICK) {
   readme <- file.path("bench", "README.md")
   txt <- readLines(readme)
-  b <- grep("<!-- bench.R begin -->", txt, fixed = TRUE)
-  e <- grep("<!-- bench.R end -->", txt, fixed = TRUE)
-  if (length(b) == 1L && length(e) == 1L && e > b) {
-    txt <- c(txt[seq_len(b)], lines, txt[e:length(txt)])
-    writeLines(txt, readme)
-    cat("bench/README.md updated\n")
-  } else {
-    cat("markers not found in bench/README.md; not updated\n")
-  }
+  replace_readme_block(txt, "bench.R", lines, readme)
 }

@@ -202,18 +202,7 @@ run_mclust <- function(x, ks) {
        error = NA_character_)
 }
 
-python <- local({
-  found <- ""
-  for (p in c(Sys.getenv("EMGMM_BENCH_PYTHON"), "/usr/bin/python3", Sys.which("python3"))) {
-    if (nzchar(p) && file.exists(p) &&
-        identical(suppressWarnings(system2(p, c("-c", shQuote("import sklearn")),
-                                           stdout = FALSE, stderr = FALSE)), 0L)) {
-      found <- p
-      break
-    }
-  }
-  found
-})
+source("bench/common.R")  # `python` (scikit-learn's, or ""), replace_readme_block()
 
 # All scikit-learn cells of one data set in one subprocess (starting Python
 # and importing sklearn costs about a second; a process per cell would cost
@@ -537,13 +526,5 @@ if (!nzchar(Sys.getenv("EMGMM_BENCH_NO_README")) && !QUICK) {
         "repository."), width = 78),
       "", "<!-- optimum.R begin -->", "<!-- optimum.R end -->")
   }
-  b <- grep("<!-- optimum.R begin -->", txt, fixed = TRUE)
-  e <- grep("<!-- optimum.R end -->", txt, fixed = TRUE)
-  if (length(b) == 1L && length(e) == 1L && e > b) {
-    txt <- c(txt[seq_len(b)], lines, txt[e:length(txt)])
-    writeLines(txt, readme)
-    cat("bench/README.md updated\n")
-  } else {
-    cat("markers not found in bench/README.md; not updated\n")
-  }
+  replace_readme_block(txt, "optimum.R", lines, readme)
 }
