@@ -130,7 +130,11 @@ fill_names <- function(names) {
 check_spread <- function(data, call) {
   n <- nrow(data)
   check_magnitude(data, call)
-  variances <- vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
+  variances <- if (is_distributed(data)) {
+    diag(data$moments$cov) * (n / (n - 1))
+  } else {
+    vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
+  }
   if (n < 2L || all(variances == 0)) {
     abort_input(paste0("`x` must contain at least two distinct observations (with values ",
                        "large enough for their variance to be non-zero in double precision)."),
@@ -154,7 +158,8 @@ check_spread <- function(data, call) {
 # overflow itself; a range that is already Inf (max - min overflowed) fails.
 check_magnitude <- function(data, call) {
   n <- nrow(data)
-  ranges <- apply(data, 2L, function(v) max(v) - min(v))
+  ranges <- if (is_distributed(data)) data$moments$max - data$moments$min else
+    apply(data, 2L, function(v) max(v) - min(v))
   widest <- which.max(ranges)
   top <- ranges[widest]
   if (top == 0) return(invisible())

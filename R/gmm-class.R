@@ -51,7 +51,7 @@ new_emgmm <- function(fit, data, criterion, selection, control, call) {
       k = fit$k,
       model = fit$model,
       n = nrow(data),
-      d = ncol(data),
+      d = as.integer(ncol(data)),
       parameters = list(proportions = fit$proportions, means = means, covariances = cov),
       loglik = fit$loglik,
       df = fit$df,
@@ -59,7 +59,7 @@ new_emgmm <- function(fit, data, criterion, selection, control, call) {
       icl = fit$icl,
       aic = fit$aic,
       posterior = fit$posterior,
-      classification = as.integer(fit$classification),
+      classification = if (!is.null(fit$classification)) as.integer(fit$classification),
       uncertainty = fit$uncertainty,
       iterations = fit$iterations,
       converged = fit$converged,
@@ -67,6 +67,7 @@ new_emgmm <- function(fit, data, criterion, selection, control, call) {
       degenerate = isTRUE(fit$degenerate),
       start = fit$start,
       warnings = if (is.null(fit$warnings)) character() else fit$warnings,
+      sizes = fit$sizes,
       selection = selection,
       criterion = criterion,
       control = control,
@@ -85,12 +86,19 @@ validate_emgmm <- function(x) {
     identical(dim(p$means), c(x$k, x$d)),
     identical(dim(p$covariances), c(x$d, x$d, x$k)),
     all(is.finite(p$means)), all(is.finite(p$covariances)),
-    is.finite(x$loglik),
-    identical(dim(x$posterior), c(x$n, x$k)),
-    all(is.finite(x$posterior)),
-    length(x$classification) == x$n
+    is.finite(x$loglik)
   )
+  if (!is_distributed(x$data)) {
+    stopifnot(identical(dim(x$posterior), c(x$n, x$k)), all(is.finite(x$posterior)),
+              length(x$classification) == x$n)
+  }
   x
+}
+
+# The number of observations each component gets (its most probable one).
+component_sizes <- function(x) {
+  if (is_distributed(x$data)) return(x$sizes)
+  tabulate(x$classification, nbins = x$k)
 }
 
 # The parts of an "emgmm" object that predict(), plot() and simulate() hand
@@ -249,7 +257,7 @@ summary.emgmm <- function(object, ...) {
     list(
       fit = object,
       table = parameter_table(object, variable_names(object)),
-      sizes = tabulate(object$classification, nbins = object$k),
+      sizes = component_sizes(object),
       criteria = c(loglik = object$loglik, df = object$df, bic = object$bic,
                    icl = object$icl, aic = object$aic)
     ),

@@ -266,7 +266,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   call <- match.call()
   ecall <- sys.call()
   check_dots(list(...), ecall)
-  data <- as_data_matrix(x, ecall)
+  data <- if (is_distributed(x)) check_distributed(x, ecall) else as_data_matrix(x, ecall)
   variances <- check_spread(data, ecall)
   models <- resolve_models(model, ncol(data), ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
@@ -278,20 +278,31 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   threads <- settings$engine$threads
 
   plan <- start_plan(data, start, n_init, hc_subset, threads, ecall)
+  # data on a cluster: the starts are computed on rows fetched from it
+  local <- if (is_distributed(data) && !is.null(plan$local_rows)) {
+    src_rows(data, plan$local_rows)
+  } else data
   candidates <- list()
   for (kk in start$ks) {
-    set <- starts_for(plan, data, kk)
+    set <- starts_for(plan, local, kk)
     for (m in models) {
       if (settings$verbose) message(sprintf("Fitting k = %d, model %s", kk, m))
-      candidates[[length(candidates) + 1L]] <- fit_pair(data, kk, m, set, plan$rows, settings)
+      candidates[[length(candidates) + 1L]] <- fit_pair(data, kk, m, set, plan, local, settings,
+                                                        ecall)
     }
   }
   selection <- selection_table(candidates)
   fit <- candidates[[best_pair(selection, criterion, data, ecall)]]
   fit$warnings <- fit_warnings(fit, settings$engine$max_iter, data, ecall)
-  fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
-                               threads)$posterior
-  fit[c("classification", "uncertainty")] <- classify(fit$posterior)
+  if (is_distributed(data)) {
+    # the posteriors stay with the data; the components' sizes come back
+    fit$sizes <- distributed_predict(list(parameters = fit, k = fit$k), data, "sizes",
+                                     "gather", ecall)
+  } else {
+    fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
+                                 threads)$posterior
+    fit[c("classification", "uncertainty")] <- classify(fit$posterior)
+  }
   eng <- settings$engine
   obj <- new_emgmm(
     fit = fit, data = data, criterion = criterion,

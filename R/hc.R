@@ -56,7 +56,7 @@ hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
       "`hc_subset` must select at least max(2, k) = %d rows, not %d."),
       max(2L, k_max), length(rows)), call)
   }
-  sub <- data[rows, , drop = FALSE]
+  sub <- src_rows(data, rows)
   if (all(apply(sub, 2L, function(v) all(v == v[1L])))) {
     if (!strict) return(NULL)
     abort_input(sprintf(paste0(
@@ -113,31 +113,27 @@ quantile_classes <- function(x, k) {
   cl
 }
 
-# Starting labels for each k in ks (a list named by k): the partitions of the
-# hierarchical clustering of data[rows, ] (VVV criterion, or EII when n <= d,
-# as mclust's mclustBIC() chooses), or quantile classes for univariate data.
-# Rows outside `rows` get label 0: they join at the first E-step.
+# Starting labels for each k > 1 in ks (a list named by k, each over the
+# rows `rows`): the partitions of the hierarchical clustering of data[rows, ]
+# (VVV criterion, or EII when n <= d, as mclust's mclustBIC() chooses, n
+# being all the rows), or quantile classes for univariate data.  Rows
+# outside `rows` join at the first E-step.
 hc_starts <- function(data, ks, rows) {
   n <- nrow(data)
   d <- ncol(data)
   out <- list()
-  for (g in ks[ks == 1L]) out[["1"]] <- rep(1L, n)
   ks <- ks[ks > 1L]
   if (length(ks) == 0L) return(out)
+  sub <- src_rows(data, rows)
   if (d == 1L) {
-    xs <- data[rows, 1L]
-    part <- vapply(ks, function(g) quantile_classes(xs, g), integer(length(rows)))
+    part <- vapply(ks, function(g) quantile_classes(sub[, 1L], g), integer(length(rows)))
   } else {
-    z <- hc_transform(data[rows, , drop = FALSE])
+    z <- hc_transform(sub)
     merges <- hc_merges_cpp(z, if (n > d) "VVV" else "EII", -1, 1)
     part <- hc_partitions_cpp(merges, length(rows), ks)
   }
   part <- matrix(part, nrow = length(rows))
-  for (j in seq_along(ks)) {
-    lab <- integer(n)
-    lab[rows] <- part[, j]
-    out[[as.character(ks[j])]] <- lab
-  }
+  for (j in seq_along(ks)) out[[as.character(ks[j])]] <- part[, j]
   out
 }
 

@@ -132,20 +132,32 @@ check_dimens <- function(x, dimens, call) {
 # The data and the marginal mixture of the chosen variables: a mixture of
 # Gaussians restricted to some variables is the mixture of the restricted
 # components.
+# For data on a cluster, the plots show at most plot_rows rows, evenly
+# spaced (no random draw), fetched from the workers.
 marginal_view <- function(x, dims) {
   p <- x$parameters
+  data <- x$data
+  cls <- list(classification = x$classification, uncertainty = x$uncertainty)
+  if (is_distributed(data)) {
+    check_distributed(data, NULL, "x$data")
+    rows <- unique(round(seq(1, data$n, length.out = min(data$n, plot_rows))))
+    data <- src_rows(data, rows)
+    cls <- classify(predict_values(x, data, TRUE, x$control$threads, NULL)$posterior)
+  }
   list(
     fit = x,
-    data = x$data[, dims, drop = FALSE],
+    data = data[, dims, drop = FALSE],
     vars = variable_names(x)[dims],
     proportions = p$proportions,
     means = p$means[, dims, drop = FALSE],
     covariances = p$covariances[dims, dims, , drop = FALSE],
-    classification = x$classification,
-    uncertainty = x$uncertainty,
+    classification = cls$classification,
+    uncertainty = cls$uncertainty,
     k = x$k
   )
 }
+
+plot_rows <- 10000L
 
 # Colours and symbols, one per component: the Okabe-Ito palette (without
 # its black) up to 7 components, HCL "Dark 3" beyond; `col` and `pch` in

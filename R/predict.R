@@ -11,13 +11,22 @@
 #'   names, are matched by column name when the fit's variables have names;
 #'   columns without a name among named ones are named as in [gmm_fit()]
 #'   (`V` and their position).  Without names, columns are taken in order.
-#'   Without `newdata`, the answer is for the training data.
+#'   Without `newdata`, the answer is for the training data.  Data placed
+#'   on a cluster ([gmm_distribute()], [gmm_shards()]) are predicted there,
+#'   shard by shard; so is the training data of a fit made on them.
 #' @param type `"classification"` (an integer vector of components),
 #'   `"posterior"` (an `n x k` matrix), `"density"` or `"logdensity"` (the
 #'   mixture density of each row, or its logarithm, computed in log space).
 #' @param threads Number of threads.
+#' @param output For data on a cluster: `"gather"` (default) returns the
+#'   predictions here, in row order; `"workers"` leaves them on the
+#'   workers, as a new [gmm_distribute()] object whose shards hold each
+#'   shard's predictions (gather them with [as.matrix()]); `"files"` writes
+#'   each shard's predictions with [saveRDS()] next to its file (for
+#'   [gmm_shards()] data: `<file without extension>-<type>.rds`) and returns
+#'   the paths, invisibly.
 #' @param ... Not used.
-#' @return See `type`.
+#' @return See `type` and `output`.
 #' @examples
 #' fit <- gmm_fit(series, k = 3, threads = 1)
 #' predict(fit, c(24, 36, 45))
@@ -27,7 +36,8 @@
 #' @export
 predict.emgmm <- function(object, newdata,
                         type = c("classification", "posterior", "density", "logdensity"),
-                        threads = object$control$threads, ...) {
+                        threads = object$control$threads,
+                        output = c("gather", "workers", "files"), ...) {
   ecall <- sys.call()
   ecall[[1L]] <- as.name("predict")
   check_emgmm_object(object, ecall)
@@ -35,7 +45,19 @@ predict.emgmm <- function(object, newdata,
   type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
                        "type", ecall)
   threads <- check_count(threads, "threads", ecall)
-  if (missing(newdata) || is.null(newdata)) {
+  output <- check_choice(output, c("gather", "workers", "files"), "output", ecall)
+  trained <- missing(newdata) || is.null(newdata)
+  dx <- if (trained) object$data else newdata
+  if (is_distributed(dx)) {
+    check_distributed(dx, ecall, if (trained) "object$data" else "newdata")
+    if (!trained) check_newdata_columns(object, dx$d, dx$names, ecall, ordered = TRUE)
+    return(distributed_predict(object, dx, type, output, ecall))
+  }
+  if (output != "gather") {
+    abort_input(sprintf(paste0("`output = \"%s\"` applies to data on a cluster; these data ",
+                               "are in memory."), output), ecall)
+  }
+  if (trained) {
     if (type == "classification") return(object$classification)
     if (type == "posterior") return(object$posterior)
     data <- object$data
@@ -101,17 +123,29 @@ newdata_matrix <- function(object, newdata, call) {
     newdata <- matrix(newdata, nrow = 1L, dimnames = list(NULL, names(newdata)))
   }
   m <- as_data_matrix(newdata, call, arg = "newdata", allow_empty = TRUE)
-  if (ncol(m) != d) {
-    abort_input(sprintf("`newdata` must have %d column%s like the data of the fit, not %d.",
-                        d, if (d == 1L) "" else "s", ncol(m)), call)
-  }
-  if (!is.null(vars) && !is.null(colnames(m))) {
-    if (!setequal(colnames(m), vars)) {
-      abort_input(sprintf("`newdata` must have the variables of the fit (%s), not %s.",
-                          paste(vars, collapse = ", "),
-                          paste(colnames(m), collapse = ", ")), call)
-    }
-    m <- m[, vars, drop = FALSE]
-  }
+  check_newdata_columns(object, ncol(m), colnames(m), call)
+  if (!is.null(vars) && !is.null(colnames(m))) m <- m[, vars, drop = FALSE]
   m
+}
+
+# `newdata` with `d` columns named `names` fits the fit's variables (data on
+# a cluster must have them in the fit's order).
+check_newdata_columns <- function(object, d, names, call, ordered = FALSE) {
+  vars <- colnames(object$parameters$means)
+  if (d != object$d) {
+    abort_input(sprintf("`newdata` must have %d column%s like the data of the fit, not %d.",
+                        object$d, if (object$d == 1L) "" else "s", d), call)
+  }
+  if (!is.null(vars) && !is.null(names)) {
+    if (!setequal(names, vars)) {
+      abort_input(sprintf("`newdata` must have the variables of the fit (%s), not %s.",
+                          paste(vars, collapse = ", "), paste(names, collapse = ", ")), call)
+    }
+    if (ordered && !identical(names, vars)) {
+      abort_input(sprintf(paste0("`newdata` on a cluster must have the variables of the fit ",
+                                 "in its order (%s), not %s."),
+                          paste(vars, collapse = ", "), paste(names, collapse = ", ")), call)
+    }
+  }
+  invisible()
 }

@@ -5,11 +5,16 @@
 
 # One candidate fit of `model` with `k` components from the starts of
 # `set` (starts_for()).  An interrupt or a time limit never returns here:
-# the glue continues R's own jump once the engine has stopped.
-fit_pair <- function(data, k, model, set, rows, settings) {
+# the glue continues R's own jump once the engine has stopped.  For data on
+# a cluster, `local` are the rows fetched for the starts (plan$local_rows).
+fit_pair <- function(data, k, model, set, plan, local, settings, call) {
   groups <- match(set$kinds, unique(set$kinds))
-  res <- fit_candidate_cpp(data, model, k, set$starts, groups, rows, settings$engine,
-                           settings$verbose)
+  res <- if (is_distributed(data)) {
+    fit_pair_remote(data, k, model, set, groups, plan, local, settings, call)
+  } else {
+    fit_candidate_cpp(data, model, k, set$starts, groups, plan$rows, settings$engine,
+                      settings$verbose)
+  }
   df <- model_df_cpp(model, ncol(data), k)
   if (res$start == 0L) {
     return(list(k = k, model = model, ok = FALSE, df = df,
@@ -31,6 +36,23 @@ fit_pair <- function(data, k, model, set, rows, settings) {
     loglik_trace = res$loglik_trace, starts = length(set$starts),
     failed_starts = res$failed_starts
   )
+}
+
+# The engine's candidate fit over data on a cluster: the screening runs on
+# the rows fetched (when they are a sample), every other pass on the
+# workers.  A user's start, and the one-component start on all the rows,
+# get their statistics from the workers.
+fit_pair_remote <- function(dx, k, model, set, groups, plan, local, settings, call) {
+  full <- model_scatter_cpp(model) == "full"
+  sampled <- !is.null(plan$rows)
+  given <- NULL
+  if (!is.null(plan$user) || (k == 1L && !sampled)) {
+    given <- remote_start(dx, plan$user, k, full, call)
+  }
+  if (!is.matrix(local)) local <- matrix(0, 0L, dx$d)
+  fit_candidate_remote_cpp(local, model, k, if (is.null(given)) set$starts else list(),
+                           groups, sampled, given, settings$engine, settings$verbose,
+                           remote_pass(dx, k, model, full, call))
 }
 
 # Why no start of a pair gave a fit, from the engine's status.
@@ -59,33 +81,36 @@ collapse_reason <- function(component, status, size, d) {
 
 # What in the data themselves makes covariances singular, in words (or
 # NULL): constant variables, and variables that are exact linear
-# combinations of others (judged on standardised variables, to 1e-7).
+# combinations of others, judged from the correlation matrix, variable
+# after variable (as qr() with tol = 1e-7 judges standardised variables: a
+# variable is a combination of earlier ones when its part not explained by
+# them has a standard deviation below 1e-7 of its own).
 data_degeneracy <- function(data) {
   vars <- colnames(data)
   if (is.null(vars)) vars <- if (ncol(data) == 1L) "x" else paste0("x", seq_len(ncol(data)))
   name <- function(j) paste0("`", vars[j], "`", collapse = ", ")
-  sds <- sqrt(apply(data, 2L, stats::var))
-  constant <- which(sds == 0)
+  s <- data_covariance(data)
+  constant <- which(diag(s) <= 0)
   out <- character()
   if (length(constant) > 0L) {
     out <- sprintf("%s %s constant", name(constant),
                    if (length(constant) == 1L) "is" else "are")
   }
-  keep <- which(sds > 0)
-  if (length(keep) >= 2L) {
-    z <- sweep(sweep(data[, keep, drop = FALSE], 2L, colMeans(data[, keep, drop = FALSE])),
-               2L, sds[keep], "/")
-    q <- qr(z, tol = 1e-7)
-    if (q$rank < length(keep)) {
-      basis <- keep[q$pivot[seq_len(q$rank)]]
-      for (j in keep[q$pivot[-seq_len(q$rank)]]) {
-        coef <- qr.coef(qr(z[, match(basis, keep), drop = FALSE]), z[, match(j, keep)])
-        with <- basis[abs(coef) > 1e-7]
-        out <- c(out, sprintf("%s is %s %s", name(j),
+  keep <- which(diag(s) > 0)
+  r <- stats::cov2cor(s[keep, keep, drop = FALSE])
+  basis <- integer()
+  for (j in seq_along(keep)) {
+    if (length(basis) > 0L) {
+      coef <- solve(r[basis, basis, drop = FALSE], r[basis, j])
+      if (r[j, j] - sum(r[basis, j] * coef) < 1e-14) {
+        with <- keep[basis[abs(coef) > 1e-7]]
+        out <- c(out, sprintf("%s is %s %s", name(keep[j]),
                               if (length(with) == 1L) "collinear with" else
                                 "a linear combination of", name(with)))
+        next
       }
     }
+    basis <- c(basis, j)
   }
   if (length(out) == 0L) return(NULL)
   paste(out, collapse = "; ")

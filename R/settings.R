@@ -51,13 +51,19 @@ default_ridge_share <- 1e-10
 # or their orientation, and it is thin where they are thin: a component
 # thin in the direction in which the data are thin is not biased by it.
 default_ridge <- function(data, scale) {
-  n <- nrow(data)
-  s <- stats::cov(data) * ((n - 1) / n)
+  s <- data_covariance(data)
   constant <- diag(s) == 0
   diag(s)[constant] <- scale[constant]
   s <- (s + t(s)) / 2
   dimnames(s) <- NULL
   default_ridge_share * s
+}
+
+# The covariance matrix of the data (divisor n).
+data_covariance <- function(data) {
+  if (is_distributed(data)) return(data$moments$cov)
+  n <- nrow(data)
+  stats::cov(data) * ((n - 1) / n)
 }
 
 # `max_iter`: one whole number (EM), or two as mclust's emControl(itmax =):

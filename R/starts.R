@@ -36,6 +36,7 @@ check_init <- function(init, k, k_missing, data, call) {
 # least m (found cheaply among the first rows).
 count_distinct <- function(data, m) {
   if (m <= 1L) return(m)
+  if (is_distributed(data)) return(distributed_distinct(data, m))
   if (ncol(data) == 1L) return(length(unique(data[, 1L])))
   head_rows <- min(nrow(data), 10L * m + 1000L)
   found <- nrow(unique(data[seq_len(head_rows), , drop = FALSE]))
@@ -69,34 +70,50 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call) {
       plan$hc <- hc_starts(data, start$ks, plan$hc_rows)
     }
   }
-  several <- type == "auto" || (type %in% c("kmeans", "random") && n_init > 1L)
+  # a single k-means or random start is computed on a sample too
+  several <- type %in% c("auto", "kmeans", "random")
   if (several && n > screen_rows) {
     keep <- if (uses_hc) plan$hc_rows else integer()
     rest <- setdiff(seq_len(n), keep)
     more <- rest[sample.int(length(rest), screen_rows - length(keep))]
     plan$rows <- sort(c(keep, more))
   }
+  if (is_distributed(data)) plan$local_rows <- local_rows(plan, n)
   plan
 }
 
+# For data on a cluster, the rows the leader fetches to compute the starts:
+# the screening rows, or else all the rows for k-means and random starts
+# (at most screen_rows of them), or the hierarchical start's rows.  NULL: no
+# rows (a user's start, made on the workers).
+local_rows <- function(plan, n) {
+  if (!is.null(plan$rows)) return(plan$rows)
+  if (any(c("kmeans", "random") %in% plan$kinds)) return(seq_len(n))
+  if (!is.null(plan$hc_rows)) return(sort(plan$hc_rows))
+  NULL
+}
+
 # The starts of one k: labels over the screening rows (all rows when there is
-# no screening), or the user's posterior matrix, with the kind of each start
+# no screening; for data on a cluster, over the rows fetched, plan$local_rows,
+# with `data` those rows), or the user's start, with the kind of each start
 # ("hc", "kmeans", "random", "labels", "posterior").
 starts_for <- function(plan, data, k) {
   if (!is.null(plan$user)) return(list(starts = list(plan$user), kinds = plan$type))
-  rows <- plan$rows
+  rows <- if (!is.null(plan$local_rows)) plan$local_rows else plan$rows
   m <- if (is.null(rows)) nrow(data) else length(rows)
   if (k == 1L) return(list(starts = list(rep(1L, m)), kinds = plan$kinds[1L]))
   starts <- list()
   kinds <- character()
   if ("hc" %in% plan$kinds) {
-    lab <- plan$hc[[as.character(k)]]
-    starts <- list(if (is.null(rows)) lab else lab[rows])
+    lab <- integer(m)
+    lab[if (is.null(rows)) plan$hc_rows else match(plan$hc_rows, rows)] <- plan$hc[[as.character(k)]]
+    starts <- list(lab)
     kinds <- "hc"
   }
   random <- intersect(plan$kinds, c("kmeans", "random"))
   if (length(random) == 1L) {
-    sub <- if (is.null(rows)) data else data[rows, , drop = FALSE]
+    sub <- if (is.null(plan$rows) || !is.null(plan$local_rows)) data else
+      data[rows, , drop = FALSE]
     labels <- start_partitions_cpp(sub, k, plan$n_init, random == "kmeans", plan$threads)
     starts <- c(starts, lapply(seq_len(ncol(labels)), function(j) labels[, j]))
     kinds <- c(kinds, rep(random, ncol(labels)))

@@ -57,7 +57,7 @@ tidy.emgmm <- function(x, ...) {
     diag(matrix(p$covariances[, , j], x$d, x$d))
   }, numeric(x$d)), nrow = x$d)
   out <- data.frame(component = seq_len(x$k),
-                    size = tabulate(x$classification, nbins = x$k),
+                    size = component_sizes(x),
                     proportion = p$proportions)
   means <- as.data.frame(matrix(p$means, x$k, x$d, dimnames = list(NULL, paste0("mean.", vars))),
                          optional = TRUE)
@@ -90,6 +90,10 @@ augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
     # a data frame keeps its other columns; anything else becomes the matrix
     base <- if (is.data.frame(newdata)) newdata else m
   } else {
+    if (is_distributed(data)) {
+      abort_input(paste0("`data` is on a cluster: augment() returns a data frame of all its rows. ",
+                         "Use predict(x, type = \"posterior\") there, or give `newdata`."), ecall)
+    }
     if (NROW(data) != x$n) {
       abort_input(sprintf(paste0("`data` must be the %d observations the fit was made on ",
                                  "(use `newdata` for others), not %d rows."), x$n, NROW(data)),

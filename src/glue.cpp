@@ -57,6 +57,17 @@ class RSession {
     call_r(send_message, const_cast<std::string*>(&text));
   }
 
+  // fn(a, b), evaluated in R under the same protection; R_NilValue after a
+  // long jump (then jumped() is true).  The result is unprotected.
+  SEXP call(SEXP fn, SEXP a, SEXP b) {
+    if (std::this_thread::get_id() != thread_ || jumped_) return R_NilValue;
+    Call c{fn, a, b};
+    const SEXP out = call_r(eval_call, &c);
+    return jumped_ ? R_NilValue : out;
+  }
+
+  bool jumped() const { return jumped_; }
+
   emgmm::Interrupt interrupt_hook() {
     return [this]() { return interrupted(); };
   }
@@ -83,13 +94,24 @@ class RSession {
     return R_NilValue;
   }
 
-  void call_r(SEXP (*fn)(void*), void* data) {
+  struct Call {
+    SEXP fn, a, b;
+  };
+
+  static SEXP eval_call(void* data) {
+    const Call& c = *static_cast<const Call*>(data);
+    Rcpp::Shield<SEXP> call(Rf_lang3(c.fn, c.a, c.b));
+    return Rf_eval(call, R_GlobalEnv);
+  }
+
+  SEXP call_r(SEXP (*fn)(void*), void* data) {
     try {
-      Rcpp::unwindProtect(fn, data);
+      return Rcpp::unwindProtect(fn, data);
     } catch (const Rcpp::LongjumpException& e) {
       token_ = e.token;  // preserved by unwindProtect until resumed
       jumped_ = true;
     }
+    return R_NilValue;
   }
 
   std::thread::id thread_;
@@ -170,6 +192,84 @@ emgmm::CandidateHooks candidate_hooks(RSession& session, bool verbose) {
   return hooks;
 }
 
+// 0-based labels from R's 1-based ones (0, left out, becomes -1).
+emgmm::IntVector labels_from_r(SEXP labels) {
+  const Rcpp::IntegerVector lab(labels);
+  emgmm::IntVector l(lab.size());
+  for (R_xlen_t i = 0; i < lab.size(); ++i) l(i) = lab[i] - 1;
+  return l;
+}
+
+// Parameters as they travel between the leader and the workers of a
+// distributed fit: proportions (k), means (d x k, the engine's layout) and
+// covariances (d x d x k).
+Rcpp::List params_to_wire(const emgmm::Params& p) {
+  return Rcpp::List::create(Rcpp::Named("proportions") = Rcpp::wrap(Vector(p.proportions)),
+                            Rcpp::Named("means") = Rcpp::wrap(Matrix(p.means)),
+                            Rcpp::Named("covariances") = covariance_array(p.covariances, p.d()));
+}
+
+emgmm::Params params_from_wire(const Rcpp::List& w) {
+  emgmm::Params p;
+  p.proportions = Rcpp::as<Vector>(w["proportions"]);
+  p.means = Rcpp::as<Matrix>(w["means"]);
+  const Rcpp::NumericVector cov(w["covariances"]);
+  const int d = static_cast<int>(p.means.rows());
+  p.covariances.resize(static_cast<std::size_t>(p.k()));
+  for (int j = 0; j < p.k(); ++j) {
+    p.covariances[static_cast<std::size_t>(j)] =
+        Eigen::Map<const Matrix>(cov.begin() + static_cast<std::ptrdiff_t>(j) * d * d, d, d);
+  }
+  return p;
+}
+
+// Statistics as they travel back: weight (k), sum (d x k), scatter (d x d x
+// k, or the d x k diagonals when only they are kept), loglik, sum_log_max.
+// The shift (the means sent out) stays with the leader.
+Rcpp::List stats_to_wire(const emgmm::SuffStats& st) {
+  const int d = static_cast<int>(st.sum.rows());
+  const int k = static_cast<int>(st.weight.size());
+  SEXP scatter;
+  if (st.kind == emgmm::ScatterKind::full) {
+    scatter = covariance_array(st.scatter, d);
+  } else {
+    Matrix diag(d, k);
+    for (int j = 0; j < k; ++j) diag.col(j) = st.scatter[static_cast<std::size_t>(j)].diagonal();
+    scatter = Rcpp::wrap(diag);
+  }
+  Rcpp::Shield<SEXP> keep(scatter);
+  return Rcpp::List::create(Rcpp::Named("weight") = Rcpp::wrap(Vector(st.weight)),
+                            Rcpp::Named("sum") = Rcpp::wrap(Matrix(st.sum)),
+                            Rcpp::Named("scatter") = scatter,
+                            Rcpp::Named("loglik") = st.loglik,
+                            Rcpp::Named("sum_log_max") = st.sum_log_max);
+}
+
+void stats_from_wire(SEXP wire, const Matrix& shift, emgmm::ScatterKind kind,
+                     emgmm::SuffStats& out) {
+  const Rcpp::List w(wire);
+  const Matrix sum = Rcpp::as<Matrix>(w["sum"]);
+  const int d = static_cast<int>(sum.rows());
+  const int k = static_cast<int>(sum.cols());
+  out.reset(d, k, shift, kind);
+  out.weight = Rcpp::as<Vector>(w["weight"]);
+  out.sum = sum;
+  const Rcpp::NumericVector sc(w["scatter"]);
+  const bool full = Rf_length(Rf_getAttrib(sc, R_DimSymbol)) == 3;
+  for (int j = 0; j < k; ++j) {
+    Matrix& s = out.scatter[static_cast<std::size_t>(j)];
+    if (full) {
+      s = Eigen::Map<const Matrix>(sc.begin() + static_cast<std::ptrdiff_t>(j) * d * d, d, d);
+    } else {
+      s.diagonal() = Eigen::Map<const Vector>(sc.begin() + static_cast<std::ptrdiff_t>(j) * d, d);
+    }
+  }
+  out.loglik = Rcpp::as<double>(w["loglik"]);
+  out.sum_log_max = Rcpp::as<double>(w["sum_log_max"]);
+}
+
+Rcpp::List candidate_to_r(const emgmm::CandidateResult& res, int d);
+
 }  // namespace
 
 // Starting partitions: an n x m integer matrix of distinct labels in 1..k.
@@ -210,10 +310,7 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
   } else {
     std::vector<emgmm::IntVector> labels(static_cast<std::size_t>(starts.size()));
     for (R_xlen_t s = 0; s < starts.size(); ++s) {
-      const Rcpp::IntegerVector lab(starts[s]);
-      emgmm::IntVector& l = labels[static_cast<std::size_t>(s)];
-      l.resize(lab.size());
-      for (R_xlen_t i = 0; i < lab.size(); ++i) l(i) = lab[i] - 1;
+      labels[static_cast<std::size_t>(s)] = labels_from_r(starts[s]);
     }
     std::vector<Eigen::Index> screen;
     if (!Rf_isNull(rows)) {
@@ -225,8 +322,110 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
                                ctl, hooks);
   }
   session.resume();
-  const emgmm::EmResult& f = res.fit;
+  return candidate_to_r(res, static_cast<int>(x.cols()));
+}
+
+// The same over data held by the workers of a cluster: passes over all the
+// rows are made by `pass`, an R function(params, iteration) that returns
+// their statistics (stats_to_wire()'s form, summed over the shards in shard
+// order).  `xs` are rows fetched from the workers: the screening rows when
+// `sampled`, else rows on which the starts' statistics are computed
+// (`starts`: label vectors over them, 1-based, 0 leaves a row out).  A
+// user's start on all the rows comes as `start_stats` instead
+// (list(stats, shift), made by the workers).
+// [[Rcpp::export(rng = false)]]
+Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k,
+                                    Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled,
+                                    SEXP start_stats, Rcpp::List control, bool verbose,
+                                    Rcpp::Function pass) {
+  const emgmm::ModelInfo& m = model_or_stop(model);
+  const DataMap data = as_data(xs);
+  const emgmm::CandidateControl ctl = candidate_control(control);
+  const int d = static_cast<int>(xs.cols());
+  std::vector<emgmm::SuffStats> stats;
+  std::vector<int> group_ids;
+  if (!Rf_isNull(start_stats)) {
+    const Rcpp::List given(start_stats);
+    stats.resize(1);
+    stats_from_wire(given["stats"], Rcpp::as<Matrix>(given["shift"]), m.scatter, stats[0]);
+    group_ids.push_back(0);
+  } else {
+    stats.resize(static_cast<std::size_t>(starts.size()));
+    for (R_xlen_t s = 0; s < starts.size(); ++s) {
+      emgmm::stats_from_labels(data, labels_from_r(starts[s]), k, m.scatter, ctl.em.threads,
+                               stats[static_cast<std::size_t>(s)]);
+    }
+    group_ids = Rcpp::as<std::vector<int>>(groups);
+  }
+  RSession session;
+  const emgmm::CandidateHooks hooks = candidate_hooks(session, verbose);
+  const emgmm::RemotePass remote = [&](const emgmm::Params& p, int iteration,
+                                       emgmm::SuffStats& out) {
+    Rcpp::List wire = params_to_wire(p);
+    Rcpp::IntegerVector it = Rcpp::IntegerVector::create(iteration);
+    const SEXP res = session.call(pass, wire, it);
+    if (session.jumped()) return false;
+    Rcpp::Shield<SEXP> keep(res);
+    stats_from_wire(res, p.means, m.scatter, out);
+    return true;
+  };
+  const emgmm::RowSet all(&remote);
+  const emgmm::RowSet first = sampled ? emgmm::RowSet(data) : all;
+  const emgmm::CandidateResult res =
+      emgmm::fit_candidate(all, first, sampled, m, k, stats, group_ids, ctl, hooks);
+  session.resume();
+  return candidate_to_r(res, d);
+}
+
+// E-step statistics of the rows of one shard (on a worker) at parameters
+// in params_to_wire()'s form, in stats_to_wire()'s form.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, bool full,
+                           int threads) {
+  const emgmm::Params p = params_from_wire(params);
+  const emgmm::ScatterKind kind = full ? emgmm::ScatterKind::full : emgmm::ScatterKind::diagonal;
+  emgmm::SuffStats st;
+  if (x.rows() == 0) {
+    st.reset(p.d(), p.k(), p.means, kind);
+    return stats_to_wire(st);
+  }
+  emgmm::Components comp;
+  int bad = -1;
+  if (emgmm::prepare_components(p, comp, bad) != emgmm::Status::ok) {
+    Rcpp::stop("the parameters sent to the worker are not usable (component %d)", bad + 1);
+  }
+  emgmm::estep_stats(as_data(x), comp, kind, threads, st);
+  return stats_to_wire(st);
+}
+
+// One of the two passes of a start's statistics over one shard (on a
+// worker): `start` is its labels (1-based, 0 leaves a row out) or its n x k
+// matrix of weights; `means` NULL for the first pass, else the start's
+// means (d x k) for the second.
+// [[Rcpp::export(rng = false)]]
+Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means,
+                           bool full, int threads) {
+  const emgmm::ScatterKind kind = full ? emgmm::ScatterKind::full : emgmm::ScatterKind::diagonal;
   const int d = static_cast<int>(x.cols());
+  Matrix shift = Matrix::Zero(d, k);
+  if (!Rf_isNull(means)) shift = Rcpp::as<Matrix>(means);
+  const Matrix* second = Rf_isNull(means) ? nullptr : &shift;
+  emgmm::SuffStats st;
+  if (x.rows() == 0) {
+    st.reset(d, k, shift, second ? kind : emgmm::ScatterKind::diagonal);
+  } else if (Rf_isMatrix(start)) {
+    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
+    emgmm::weights_pass(as_data(x), as_data(w), k, second, kind, threads, st);
+  } else {
+    emgmm::labels_pass(as_data(x), labels_from_r(start), k, second, kind, threads, st);
+  }
+  return stats_to_wire(st);
+}
+
+namespace {
+
+Rcpp::List candidate_to_r(const emgmm::CandidateResult& res, int d) {
+  const emgmm::EmResult& f = res.fit;
   Rcpp::List out = Rcpp::List::create(
       Rcpp::Named("status") = emgmm::status_name(res.status),
       Rcpp::Named("component") = res.component + 1,
@@ -245,6 +444,8 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
   }
   return out;
 }
+
+}  // namespace
 
 // Whether a fit's parameters are usable as the E-step will use them (the
 // engine's one definition): the status by name and the component at fault.
@@ -346,3 +547,10 @@ int max_threads_cpp() { return emgmm::hardware_threads(); }
 // Called by R when the library is unloaded: the engine's helper threads are
 // stopped and joined before their code goes away.
 extern "C" void R_unload_emgmm(DllInfo*) { emgmm::stop_threads(); }
+
+// Which scatter a model's M-step reads: "full" or "diagonal" (what the
+// workers of a distributed fit send back).
+// [[Rcpp::export(rng = false)]]
+std::string model_scatter_cpp(std::string model) {
+  return model_or_stop(model).scatter == emgmm::ScatterKind::full ? "full" : "diagonal";
+}

@@ -34,10 +34,12 @@ struct Best {
 // hook; the others see its answer through a flag.
 class RunSet {
  public:
-  RunSet(DataMap xs, int k, const CandidateControl& control, const CandidateHooks& hooks)
+  RunSet(const RowSet& begin, int k, const CandidateControl& control, const CandidateHooks& hooks)
       : control_(control.em), single_(control.em), hooks_(hooks) {
     single_.threads = 1;
-    across_ = control.em.threads > 1 && xs.rows() <= block_rows(static_cast<int>(xs.cols()), k);
+    // remote passes are made by the caller, on its thread alone
+    across_ = control.em.threads > 1 && !begin.is_remote() &&
+              begin.local().rows() <= block_rows(static_cast<int>(begin.local().cols()), k);
     quiet_.interrupted = [this]() {
       if (stop_.load()) return true;
       if (on_calling_thread() && hooks_.em.interrupted && hooks_.em.interrupted()) {
@@ -55,9 +57,10 @@ class RunSet {
 
   // Runs runs[i] for i in `which` to `limit` iterations, first carried over
   // to `all` (all the rows) when `move` is set.  Progress is reported when
-  // `report` is set and the runs go one after the other.
+  // `report` is set and the runs go one after the other.  A run stopped by
+  // a failed remote pass stops the set, as an interrupt does.
   void run(std::vector<RunPtr>& runs, const std::vector<int>& which, int limit, bool move,
-           DataMap all, bool report) {
+           const RowSet& all, bool report) {
     const bool side_by_side = across_ && !move && which.size() > 1;
     if (side_by_side) {
       parallel_blocks(static_cast<Eigen::Index>(which.size()),
@@ -72,6 +75,7 @@ class RunSet {
       r.set_hooks(report && !across_ ? loud_ : quiet_);
       if (move) r.move_to(all);
       r.run(limit);
+      if (r.result().status == Status::interrupted) stop_.store(true);
       if (stopped()) return;
     }
   }
@@ -85,11 +89,12 @@ class RunSet {
   std::atomic<bool> stop_{false};
 };
 
-// `starts`: the statistics of each start on `xs` (the screening rows, or all
-// of x when `sampled` is false).
-CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo& model, int k,
-                           const std::vector<SuffStats>& starts, const std::vector<int>& groups,
-                           const CandidateControl& control, const CandidateHooks& hooks) {
+}  // namespace
+
+CandidateResult fit_candidate(const RowSet& x, const RowSet& xs, bool sampled,
+                              const ModelInfo& model, int k, const std::vector<SuffStats>& starts,
+                              const std::vector<int>& groups, const CandidateControl& control,
+                              const CandidateHooks& hooks) {
   CandidateResult out;
   const int n_starts = static_cast<int>(starts.size());
   const int max_iter = control.em.max_iter;
@@ -207,8 +212,6 @@ CandidateResult fit_starts(DataMap x, DataMap xs, bool sampled, const ModelInfo&
   return out;
 }
 
-}  // namespace
-
 CandidateResult fit_candidate(DataMap x, const ModelInfo& model, int k,
                               const std::vector<IntVector>& labels, const std::vector<int>& groups,
                               const std::vector<Eigen::Index>& rows,
@@ -228,14 +231,14 @@ CandidateResult fit_candidate(DataMap x, const ModelInfo& model, int k,
   for (std::size_t i = 0; i < labels.size(); ++i) {
     stats_from_labels(xs, labels[i], k, model.scatter, control.em.threads, starts[i]);
   }
-  return fit_starts(x, xs, sampled, model, k, starts, groups, control, hooks);
+  return fit_candidate(RowSet(x), RowSet(xs), sampled, model, k, starts, groups, control, hooks);
 }
 
 CandidateResult fit_candidate(DataMap x, const ModelInfo& model, int k, DataMap weights,
                               const CandidateControl& control, const CandidateHooks& hooks) {
   std::vector<SuffStats> starts(1);
   stats_from_weights(x, weights, k, model.scatter, control.em.threads, starts[0]);
-  return fit_starts(x, x, false, model, k, starts, {0}, control, hooks);
+  return fit_candidate(RowSet(x), RowSet(x), false, model, k, starts, {0}, control, hooks);
 }
 
 }  // namespace emgmm

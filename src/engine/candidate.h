@@ -44,6 +44,16 @@ struct CandidateResult {
   int failed_starts = 0;  // starts that ended without a fit (singular, empty, ...)
 };
 
+// The general form: the starts given by their statistics, one group per
+// start.  Runs begin on `xs`: the screening rows when `sampled` (the best
+// screened start is then carried over to `x`, all the rows), else all the
+// rows themselves (xs is x).  Either may be held elsewhere (RowSet::remote):
+// runs on remote rows go one after the other, on the calling thread.
+CandidateResult fit_candidate(const RowSet& x, const RowSet& xs, bool sampled,
+                              const ModelInfo& model, int k, const std::vector<SuffStats>& starts,
+                              const std::vector<int>& groups, const CandidateControl& control,
+                              const CandidateHooks& hooks);
+
 // Starts given as labels (0-based, negative: the row is not in the start),
 // one vector per start over the screening rows, with a group per start.
 // `rows` are the screening rows (0-based, into x); empty means all rows.

@@ -121,11 +121,9 @@ int collapsed_component(const ModelInfo& model, const SuffStats& used, const Mat
   return -1;
 }
 
-EmRun::EmRun(DataMap x, const ModelInfo& model, const SuffStats& start, const EmControl& control,
-             const Hooks& hooks)
-    : x_(x.data()),
-      rows_(x.rows()),
-      cols_(x.cols()),
+EmRun::EmRun(const RowSet& rows, const ModelInfo& model, const SuffStats& start,
+             const EmControl& control, const Hooks& hooks)
+    : rows_(rows),
       model_(model),
       control_(control),
       hooks_(hooks),
@@ -201,7 +199,7 @@ const EmResult& EmRun::run(int limit) {
       res_.converged = false;
       return res_;
     }
-    estep_stats(data(), comp_, model_.scatter, control_.threads, st_, work_);
+    if (!pass(p, it)) return finish(Status::interrupted, false);
     const double ll = st_.loglik;
     if (!std::isfinite(ll)) {
       res_.status = Status::not_finite;
@@ -239,14 +237,24 @@ const EmResult& EmRun::run(int limit) {
   return finish(Status::max_iter, false);
 }
 
-void EmRun::move_to(DataMap x) {
-  x_ = x.data();
-  rows_ = x.rows();
-  cols_ = x.cols();
+bool EmRun::pass(const Params& p, int iteration) {
+  if (!rows_.is_remote()) {
+    estep_stats(rows_.local(), comp_, model_.scatter, control_.threads, st_, work_);
+    return true;
+  }
+  return rows_.remote()(p, iteration, st_);
+}
+
+void EmRun::move_to(const RowSet& rows) {
+  rows_ = rows;
   int bad = -1;
   // the parameters were usable on the sample, so they are usable here
   prepare_components(res_.params, comp_, bad);
-  estep_stats(data(), comp_, model_.scatter, control_.threads, st_, work_);
+  if (!pass(res_.params, 0)) {
+    res_.status = Status::interrupted;
+    res_.converged = false;
+    return;
+  }
   previous_ = st_.loglik;
   best_loglik_ = -std::numeric_limits<double>::infinity();
   res_.loglik = st_.loglik;
@@ -258,9 +266,9 @@ void EmRun::move_to(DataMap x) {
   res_.collapsed = -1;
 }
 
-EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
+EmResult run_em(const RowSet& rows, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks) {
-  EmRun r(x, model, start, control, hooks);
+  EmRun r(rows, model, start, control, hooks);
   return r.run(control.max_iter);
 }
 

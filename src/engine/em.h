@@ -25,6 +25,32 @@ struct EmControl {
   bool ridge() const { return reg.size() > 0 && reg.diagonal().maxCoeff() > 0.0; }
 };
 
+// One E-step over rows held elsewhere (in other processes), made by the
+// caller: the statistics of every row at `p` (shifted by p.means, as
+// estep_stats() gives them), summed in an order that does not depend on
+// where the rows are held.  `iteration` is the run's iteration (0: the pass
+// that carries a run over to these rows).  Returns false when the pass
+// could not be made (a worker failed, or the caller stopped); the run then
+// ends as interrupted, and the caller reports why.
+using RemotePass = std::function<bool(const Params& p, int iteration, SuffStats& out)>;
+
+// The rows an EM run passes over: in this process, or held elsewhere and
+// reached through a RemotePass.
+class RowSet {
+ public:
+  explicit RowSet(DataMap x) : data_(x.data()), rows_(x.rows()), cols_(x.cols()) {}
+  explicit RowSet(const RemotePass* pass) : remote_(pass) {}
+
+  bool is_remote() const { return remote_ != nullptr; }
+  DataMap local() const { return DataMap(data_, rows_, cols_); }
+  const RemotePass& remote() const { return *remote_; }
+
+ private:
+  const double* data_ = nullptr;  // column-major rows_ x cols_
+  Eigen::Index rows_ = 0, cols_ = 0;
+  const RemotePass* remote_ = nullptr;
+};
+
 struct EmResult {
   // Status::ok (converged), Status::max_iter, Status::collapsed (stopped
   // because a component is held up by the ridge alone), or the failure
@@ -95,18 +121,18 @@ int collapsed_component(const ModelInfo& model, const SuffStats& used, const Mat
 // one uninterrupted run.
 class EmRun {
  public:
-  EmRun(DataMap x, const ModelInfo& model, const SuffStats& start, const EmControl& control,
-        const Hooks& hooks);
+  EmRun(const RowSet& rows, const ModelInfo& model, const SuffStats& start,
+        const EmControl& control, const Hooks& hooks);
 
   // Runs until convergence, a failure, or `limit` iterations on the current
   // data in all.
   const EmResult& run(int limit);
 
   // Goes on with other data (all the rows, after a start was screened on a
-  // sample of them): one E-step on `x` at the current parameters, then the
-  // iterations and the trace start again from there, with the state of the
-  // iterative M-steps kept.  Only after run() left a fit.
-  void move_to(DataMap x);
+  // sample of them): one E-step on `rows` at the current parameters, then
+  // the iterations and the trace start again from there, with the state of
+  // the iterative M-steps kept.  Only after run() left a fit.
+  void move_to(const RowSet& rows);
 
   // Replaces the hooks (the continued runs report progress, screening runs
   // do not).
@@ -122,10 +148,10 @@ class EmRun {
  private:
   const EmResult& finish(Status s, bool converged);
   void take_best();  // with a ridge: the best iterate into res_
-  DataMap data() const { return DataMap(x_, rows_, cols_); }
+  // One E-step at `p` (whose components are in comp_) into st_.
+  bool pass(const Params& p, int iteration);
 
-  const double* x_;  // the data EM runs on (column-major rows_ x cols_)
-  Eigen::Index rows_, cols_;
+  RowSet rows_;  // the data EM runs on
   const ModelInfo& model_;
   const EmControl& control_;
   Hooks hooks_;
@@ -145,8 +171,12 @@ class EmRun {
 };
 
 // One uninterrupted EM run (EmRun(...).run(control.max_iter)).
-EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
+EmResult run_em(const RowSet& rows, const ModelInfo& model, const SuffStats& start,
                 const EmControl& control, const Hooks& hooks);
+inline EmResult run_em(DataMap x, const ModelInfo& model, const SuffStats& start,
+                       const EmControl& control, const Hooks& hooks) {
+  return run_em(RowSet(x), model, start, control, hooks);
+}
 
 }  // namespace emgmm
 

@@ -494,47 +494,54 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
   });
 }
 
-namespace {
-
-// Statistics of a start, in two passes: the first finds each component's
-// weighted mean, the second accumulates about it (no cancellation however far
-// the data sit from the origin).  `body(scratch, stats, first_row, rows,
-// with_scatter)` adds a block's contribution.
-template <class Body>
-void start_stats(DataMap x, int k, ScatterKind kind, int threads, SuffStats& out, Body body) {
-  const int d = static_cast<int>(x.cols());
-  SuffStats first;
-  accumulate_blocks(x, k, Matrix::Zero(d, k), ScatterKind::diagonal, threads, first,
-                    [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
-                      body(s, st, r0, rows, false);
-                    });
-  Matrix means = Matrix::Zero(d, k);
-  for (int j = 0; j < k; ++j) {
+Matrix start_means(const SuffStats& first) {
+  Matrix means = Matrix::Zero(first.sum.rows(), first.weight.size());
+  for (Index j = 0; j < first.weight.size(); ++j) {
     if (first.weight(j) > 0.0) means.col(j) = first.sum.col(j) / first.weight(j);
   }
-  accumulate_blocks(x, k, means, kind, threads, out,
+  return means;
+}
+
+void labels_pass(DataMap x, const IntVector& labels, int k, const Matrix* means, ScatterKind kind,
+                 int threads, SuffStats& out) {
+  const int d = static_cast<int>(x.cols());
+  const bool second = means != nullptr;
+  accumulate_blocks(x, k, second ? *means : Matrix::Zero(d, k),
+                    second ? kind : ScatterKind::diagonal, threads, out,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
-                      body(s, st, r0, rows, true);
+                      block_accumulate_labels(x, r0, rows, labels, second, s, st);
                     });
 }
 
-}  // namespace
+void weights_pass(DataMap x, DataMap weights, int k, const Matrix* means, ScatterKind kind,
+                  int threads, SuffStats& out) {
+  const int d = static_cast<int>(x.cols());
+  const bool second = means != nullptr;
+  accumulate_blocks(x, k, second ? *means : Matrix::Zero(d, k),
+                    second ? kind : ScatterKind::diagonal, threads, out,
+                    [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
+                      s.ld.topRows(rows) = weights.middleRows(r0, rows);
+                      block_accumulate(x, r0, rows, s, st);
+                    });
+}
 
+// Statistics of a start, in two passes: the first finds each component's
+// weighted mean, the second accumulates about it (no cancellation however far
+// the data sit from the origin).
 void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind kind, int threads,
                        SuffStats& out) {
-  start_stats(x, k, kind, threads, out,
-              [&](BlockScratch& s, SuffStats& st, Index r0, Index rows, bool scatter) {
-                block_accumulate_labels(x, r0, rows, labels, scatter, s, st);
-              });
+  SuffStats first;
+  labels_pass(x, labels, k, nullptr, kind, threads, first);
+  const Matrix means = start_means(first);
+  labels_pass(x, labels, k, &means, kind, threads, out);
 }
 
 void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
                         SuffStats& out) {
-  start_stats(x, k, kind, threads, out,
-              [&](BlockScratch& s, SuffStats& st, Index r0, Index rows, bool) {
-                s.ld.topRows(rows) = weights.middleRows(r0, rows);
-                block_accumulate(x, r0, rows, s, st);
-              });
+  SuffStats first;
+  weights_pass(x, weights, k, nullptr, kind, threads, first);
+  const Matrix means = start_means(first);
+  weights_pass(x, weights, k, &means, kind, threads, out);
 }
 
 }  // namespace emgmm

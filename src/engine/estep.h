@@ -68,6 +68,17 @@ void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind ki
 void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
                         SuffStats& out);
 
+// The two passes behind stats_from_labels() and stats_from_weights(), for
+// rows held in several places (each place makes a pass over its rows, and
+// the results are added): with `means` null, the weights and the sums of
+// each component about zero; then, with `means` the start_means() of the
+// added first passes, the statistics about those means.
+void labels_pass(DataMap x, const IntVector& labels, int k, const Matrix* means, ScatterKind kind,
+                 int threads, SuffStats& out);
+void weights_pass(DataMap x, DataMap weights, int k, const Matrix* means, ScatterKind kind,
+                  int threads, SuffStats& out);
+Matrix start_means(const SuffStats& first);
+
 }  // namespace emgmm
 
 #endif

@@ -231,7 +231,7 @@ void test_exact_continuation() {
       control.scale = Vector::Ones(4);
       if (ridge) control.reg = 1e-10 * Matrix::Identity(4, 4);
       const EmResult straight = run_em(data, m, st, control, Hooks());
-      EmRun run(data, m, st, control, Hooks());
+      EmRun run(RowSet(data), m, st, control, Hooks());
       const EmResult& screened = run.run(10);
       const bool paused = screened.status == Status::max_iter && screened.iterations == 10;
       const EmResult& continued = run.run(control.max_iter);

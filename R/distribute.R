@@ -1,0 +1,775 @@
+# Data held by the workers of a `parallel` cluster: placing it there, the
+# rounds of calls that reach it, and what the fit needs to know of it.
+#
+# The leader (this session) keeps a handle: the cluster, an id under which
+# every worker stores its shards, and for each shard its worker and number
+# of rows.  Row i of the data is row i of the shards laid end to end in
+# shard order.  Every pass over all the rows is a round: one call to each
+# worker holding shards, each answering for its shards; the leader adds the
+# shards' statistics in shard order, so that the sums do not depend on which
+# worker holds which shard.
+
+#' Place data on the workers of a cluster
+#'
+#' `gmm_distribute()` splits data held in this session into blocks of rows,
+#' one per worker of a `parallel` cluster, and sends each block once;
+#' `gmm_shards()` has each worker read its own files, so that the data never
+#' pass through this session.  Either gives an object that [gmm_fit()]
+#' accepts in place of `x`: the fit is then made where the data lie, each
+#' worker computing the statistics of its rows with the same C++ engine, and
+#' this session (the leader) adding them and taking the M-steps.
+#'
+#' @section The same fit:
+#' The fit on distributed data is the fit on the data in memory, with the
+#' same arguments and the same seed: the leader draws the same random rows
+#' for the starts and their screening (it fetches those rows from the
+#' workers: up to `hc_subset` and 20000 rows, all of them when there are at
+#' most 20000), and every pass over all the rows is made by the workers.
+#' The statistics of the shards are added in shard order, so the result is
+#' identical, to the last bit, whichever workers hold the shards and however
+#' many there are; cut into other shards, the data give the same fit up to
+#' the rounding of the sums (agreement to about 1e-13 in the tests, far
+#' below the 1e-10 they require).  A start given as labels or posterior
+#' probabilities (`init`) is cut into the shards' rows and sent with the two
+#' passes that compute its statistics.
+#'
+#' For distributed data, the fitted object keeps the data's handle as
+#' `data`, and its `posterior`, `classification` and `uncertainty` are
+#' `NULL`: they stay with the data.  `predict(fit)` (or `predict(fit, dx)`)
+#' computes them on the workers; see [predict.emgmm()] for keeping them
+#' there or writing them next to the shard files.  `sizes` gives the number
+#' of observations each component gets.
+#'
+#' @section Cost:
+#' Each EM iteration is one round: the parameters go to every worker (a few
+#' kilobytes) and each shard's statistics come back (about as many); the
+#' data never move.  A round costs the slowest worker's pass over its rows
+#' plus one round trip, so with `p` hosts an iteration takes about
+#' `compute / p + latency`.  The README of the package gives the constants
+#' measured on one machine (`bench/distributed.R` in the sources).
+#'
+#' @section Faults:
+#' A worker that dies, or whose call fails, ends the fit with an error of
+#' class `emgmm_error_worker` that names the worker, its shards and the
+#' iteration (fields `worker`, `shard`, `iteration`); the session stays
+#' usable.  Each round waits at most `timeout` seconds for the workers of a
+#' socket cluster (such as [parallel::makePSOCKcluster()] makes); a worker
+#' that has not answered by then is treated as failed.  After a failure the
+#' object is marked unusable (its `print()` says so), since a worker may
+#' have lost its shards: place the data again, on a working cluster.  An
+#' error inside a worker's call (not its loss) leaves the data usable.  An
+#' interrupt (Ctrl-C) or a time limit ([setTimeLimit()]) stops the fit
+#' once the workers have answered the round under way (within one pass over
+#' their shards), which keeps the cluster in step; the data stay usable.
+#'
+#' @param cl A cluster made by the `parallel` package
+#'   ([parallel::makePSOCKcluster()], [parallel::makeForkCluster()],
+#'   `parallelly::makeClusterPSOCK()`, or snow's MPI clusters).  Every worker
+#'   must have emgmm installed, in the same version as this session.
+#' @param x Data as [gmm_fit()] takes them: a numeric vector, matrix or data
+#'   frame of numeric columns.  Its rows are cut into `length(cl)` blocks of
+#'   consecutive rows, of sizes as equal as possible.
+#' @param files The files the workers read, one shard each: a character
+#'   vector (file `i` is read by worker `(i - 1) %% length(cl) + 1`), or a
+#'   list with one character vector per worker (the files that worker
+#'   reads).  Paths are as the workers see them.  The rows of the data are
+#'   the shards' rows in the order of the files (in the list form: worker
+#'   1's files, then worker 2's, ...).
+#' @param read A function that a worker calls with one file's path, and that
+#'   returns that shard's rows as [gmm_fit()] takes data (by default
+#'   [readRDS()]).  Every shard must have the same columns (by name, when
+#'   they have names).
+#' @param timeout The longest time, in seconds, a round waits for the
+#'   workers' answers (default 600: a pass over 1e8 rows of 10 variables
+#'   takes about 10 seconds on one core).  Applies to socket clusters; the
+#'   answers of other clusters are awaited without limit.
+#' @param threads Threads each worker uses for its passes; `NULL` (default)
+#'   lets each worker use [emgmm_threads()] as set on it (all its
+#'   processors, unless `options(emgmm.threads =)` was set there).  With
+#'   several workers on one machine, give each `1` (or its share of the
+#'   cores).
+#' @return An object of class `"emgmm_distributed"`: a handle on the data,
+#'   with `n`, `d`, `shards` (a data frame: `shard`, `worker`, `rows`, and
+#'   for `gmm_shards()` `file`) and the cluster.  The data stay on the
+#'   workers while the cluster runs; [as.matrix()] gathers them.
+#' @seealso [gmm_fit()], [predict.emgmm()].
+#' @importFrom parallel clusterCall
+#' @examples
+#' \donttest{
+#' cl <- parallel::makePSOCKcluster(2)
+#' dx <- gmm_distribute(cl, faithful, threads = 1)
+#' dx
+#' fit <- gmm_fit(dx, k = 2, threads = 1)
+#' fit
+#' table(predict(fit))
+#' parallel::stopCluster(cl)
+#' }
+#' @export
+gmm_distribute <- function(cl, x, timeout = 600, threads = NULL) {
+  ecall <- sys.call()
+  check_cluster(cl, ecall)
+  data <- as_data_matrix(x, ecall)
+  timeout <- check_number(timeout, "timeout", ecall, min = 0)
+  threads <- if (!is.null(threads)) check_count(threads, "threads", ecall)
+  p <- length(cl)
+  sizes <- nrow(data) %/% p + (seq_len(p) <= nrow(data) %% p)
+  last <- cumsum(sizes)
+  shards <- lapply(seq_len(p), function(w) {
+    rows <- seq_len(sizes[w]) + last[w] - sizes[w]
+    list(list(shard = w, x = data[rows, , drop = FALSE]))
+  })
+  place_shards(cl, shards, worker = seq_len(p), file = NULL, timeout, threads, ecall)
+}
+
+#' @rdname gmm_distribute
+#' @export
+gmm_shards <- function(cl, files, read = readRDS, timeout = 600, threads = NULL) {
+  ecall <- sys.call()
+  check_cluster(cl, ecall)
+  p <- length(cl)
+  if (is.list(files) && !is.object(files)) {
+    ok <- length(files) == p &&
+      all(vapply(files, function(f) is.character(f) && !anyNA(f), logical(1)))
+    if (!ok) {
+      abort_input(sprintf(paste0(
+        "`files` as a list must have one character vector per worker (%d), without NA, ",
+        "not %s."), p, describe(files)), ecall)
+    }
+    worker <- rep(seq_len(p), lengths(files))
+    files <- unlist(files, use.names = FALSE)
+  } else if (is.character(files) && is.null(dim(files)) && !anyNA(files)) {
+    worker <- (seq_along(files) - 1L) %% p + 1L
+  } else {
+    abort_input(sprintf(paste0(
+      "`files` must be a character vector of paths, or a list of one per worker, not %s."),
+      describe(files)), ecall)
+  }
+  if (length(files) == 0L) abort_input("`files` must name at least one file, not none.", ecall)
+  if (!is.function(read)) {
+    abort_input(sprintf("`read` must be a function of a file's path, not %s.", describe(read)),
+                ecall)
+  }
+  timeout <- check_number(timeout, "timeout", ecall, min = 0)
+  threads <- if (!is.null(threads)) check_count(threads, "threads", ecall)
+  shards <- lapply(seq_len(p), function(w) {
+    lapply(which(worker == w), function(s) list(shard = s, file = files[s], read = read))
+  })
+  place_shards(cl, shards, worker = worker, file = files, timeout, threads, ecall)
+}
+
+#' @export
+print.emgmm_distributed <- function(x, ...) {
+  writeLines(format(x, ...))
+  invisible(x)
+}
+
+#' @export
+format.emgmm_distributed <- function(x, ...) {
+  sh <- x$shards
+  num <- function(v) prettyNum(v, big.mark = ",")
+  rows <- if (nrow(sh) <= 8L) paste(num(sh$rows), collapse = ", ") else
+    sprintf("%s to %s", num(min(sh$rows)), num(max(sh$rows)))
+  out <- c(
+    sprintf("Data on a cluster: %s rows x %d column%s, in %d shard%s on %d worker%s",
+            num(x$n), x$d, if (x$d == 1L) "" else "s",
+            nrow(sh), if (nrow(sh) == 1L) "" else "s",
+            length(unique(sh$worker)), if (length(unique(sh$worker)) == 1L) "" else "s"),
+    sprintf("rows per shard: %s", rows),
+    sprintf("columns: %s%s", if (is.null(x$names)) "(no names)" else
+      paste(utils::head(x$names, 10L), collapse = ", "),
+      if (length(x$names) > 10L) ", ..." else ""))
+  if (!is.null(sh$file)) {
+    out <- c(out, sprintf("files: %s%s", paste(utils::head(basename(sh$file), 4L), collapse = ", "),
+                          if (nrow(sh) > 4L) ", ..." else ""))
+  }
+  if (!isTRUE(x$state$valid)) {
+    out <- c(out, sprintf("UNUSABLE: %s. Place the data again (gmm_distribute() or gmm_shards()).",
+                          x$state$reason))
+  }
+  out
+}
+
+#' @export
+dim.emgmm_distributed <- function(x) c(x$n, x$d)
+
+#' @export
+dimnames.emgmm_distributed <- function(x) list(NULL, x$names)
+
+#' @export
+as.matrix.emgmm_distributed <- function(x, ...) {
+  ecall <- sys.call()
+  check_distributed(x, ecall, "x")
+  src_rows(x, seq_len(x$n))
+}
+
+# ---------------------------------------------------------------------------
+# Placing the shards
+
+check_cluster <- function(cl, call) {
+  if (!inherits(cl, "cluster") || length(cl) < 1L) {
+    abort_input(sprintf(paste0(
+      "`cl` must be a cluster of the parallel package (parallel::makePSOCKcluster() and ",
+      "the like), not %s."), describe(cl)), call)
+  }
+  invisible(cl)
+}
+
+# The handle of data on the workers, once each worker has stored its
+# shards (`shards[[w]]`: a list of list(shard, x) or list(shard, file,
+# read)) and reported their sizes and moments.
+place_shards <- function(cl, shards, worker, file, timeout, threads, call) {
+  dx <- new_handle(cl, worker, file, timeout, threads)
+  load_on_workers(dx, call)
+  res <- cluster_round(dx, "store", shards, "while placing the data", call, count = FALSE)
+  finish_handle(dx, res, call)
+}
+
+new_handle <- function(cl, worker, file, timeout, threads, id = new_id()) {
+  state <- new.env(parent = emptyenv())
+  state$valid <- TRUE
+  state$sent <- 0
+  state$received <- 0
+  n_shards <- length(worker)
+  dx <- structure(list(
+    cluster = cl, id = id,
+    shards = data.frame(shard = seq_len(n_shards), worker = worker,
+                        rows = rep(NA_real_, n_shards)),
+    n = NA_real_, d = NA_integer_, names = NULL, moments = NULL,
+    timeout = timeout, threads = threads, state = state
+  ), class = "emgmm_distributed")
+  if (!is.null(file)) dx$shards$file <- file
+  dx
+}
+
+# The handle completed from the shards' summaries (shard_summary(), a list
+# by worker of lists by shard).
+finish_handle <- function(dx, res, call) {
+  info <- unlist(res, recursive = FALSE)
+  info <- info[order(vapply(info, function(s) s$shard, integer(1)))]
+  first <- info[[1L]]
+  for (s in info[-1L]) {
+    same <- s$d == first$d && identical(s$names, first$names)
+    if (!same) {
+      dx$state$valid <- FALSE
+      dx$state$reason <- "its shards have different columns"
+      drop_on_workers(dx)
+      abort_input(sprintf(paste0(
+        "Every shard must have the same columns, but shard %d has %s and shard 1 has %s."),
+        s$shard, columns_text(s), columns_text(first)), call)
+    }
+  }
+  dx$shards$rows <- vapply(info, function(s) s$rows, numeric(1))
+  dx$n <- sum(dx$shards$rows)
+  dx$d <- first$d
+  dx$names <- first$names
+  dx$moments <- combine_moments(info)
+  if (dx$n < 1) {
+    dx$state$valid <- FALSE
+    dx$state$reason <- "its shards are empty"
+    drop_on_workers(dx)
+    abort_input("The shards must hold at least one observation, not none.", call)
+  }
+  dx
+}
+
+columns_text <- function(s) {
+  if (is.null(s$names)) sprintf("%d unnamed column%s", s$d, if (s$d == 1L) "" else "s") else
+    paste0("`", s$names, "`", collapse = ", ")
+}
+
+id_counter <- new.env(parent = emptyenv())
+
+# A key for one placing of data, unique across sessions and time (made
+# without R's random generator, which the user's seed owns).
+new_id <- function() {
+  id_counter$n <- (if (is.null(id_counter$n)) 0 else id_counter$n) + 1
+  sprintf("%s-%d-%s-%d", Sys.info()[["nodename"]], Sys.getpid(),
+          format(Sys.time(), "%Y%m%d%H%M%OS6"), id_counter$n)
+}
+
+# Loads emgmm on every worker (from the leader's library too, for workers on
+# this machine), and checks that it is the leader's version.
+load_on_workers <- function(dx, call) {
+  lib <- dirname(system.file(package = "emgmm"))
+  hello <- function(lib) {
+    ok <- tryCatch({
+      loadNamespace("emgmm", lib.loc = c(lib, .libPaths()))
+      TRUE
+    }, error = function(e) conditionMessage(e))
+    list(ok = ok, version = if (isTRUE(ok)) format(utils::packageVersion("emgmm")) else NA)
+  }
+  environment(hello) <- baseenv()
+  version <- format(utils::packageVersion("emgmm"))
+  res <- cluster_round(dx, "hello", rep(list(lib), length(dx$cluster)), "while loading emgmm",
+                       call, fun = hello, count = FALSE)
+  for (w in seq_along(res)) {
+    r <- res[[w]]
+    if (is.null(r)) next
+    if (!isTRUE(r$ok)) {
+      abort_input(sprintf("Worker %d of `cl` cannot load emgmm: %s", w, r$ok), call)
+    }
+    if (!identical(r$version, version)) {
+      abort_input(sprintf(paste0(
+        "Worker %d of `cl` has emgmm %s, but this session has %s; the workers need the same ",
+        "version."), w, r$version, version), call)
+    }
+  }
+}
+
+drop_on_workers <- function(dx) {
+  try(cluster_round(dx, "drop", NULL, "while dropping the data", NULL, count = FALSE),
+      silent = TRUE)
+}
+
+# Moments of each variable over all the shards: n, min, max, mean and the
+# covariance (divisor n), from each shard's count, mean and scatter about
+# its mean (combined exactly as for two samples, shard after shard).
+combine_moments <- function(info) {
+  n <- 0
+  mean <- 0
+  m2 <- 0
+  lo <- Inf
+  hi <- -Inf
+  for (s in info) {
+    if (s$rows == 0) next
+    delta <- s$mean - mean
+    total <- n + s$rows
+    m2 <- m2 + s$m2 + tcrossprod(delta) * (n * s$rows / total)
+    mean <- mean + delta * (s$rows / total)
+    n <- total
+    lo <- pmin(lo, s$min)
+    hi <- pmax(hi, s$max)
+  }
+  cov <- m2 / n
+  constant <- lo == hi
+  cov[constant, ] <- 0
+  cov[, constant] <- 0
+  list(n = n, mean = as.vector(mean), cov = (cov + t(cov)) / 2, min = lo, max = hi)
+}
+
+# ---------------------------------------------------------------------------
+# The data source: a matrix in memory or data on a cluster, as the fit sees it
+
+# A usable handle, or an input error naming `arg`.
+check_distributed <- function(dx, call, arg = "x") {
+  if (!isTRUE(dx$state$valid)) {
+    abort_input(sprintf(paste0(
+      "`%s` is data on a cluster that can no longer be used (%s); place the data again ",
+      "with gmm_distribute() or gmm_shards()."), arg, dx$state$reason), call)
+  }
+  invisible(dx)
+}
+
+is_distributed <- function(data) inherits(data, "emgmm_distributed")
+
+# Rows `rows` (indices into all the rows, any order) as a matrix.
+src_rows <- function(data, rows) {
+  if (!is_distributed(data)) return(data[rows, , drop = FALSE])
+  ends <- cumsum(data$shards$rows)
+  shard <- findInterval(rows - 1, ends) + 1L
+  local <- rows - (ends - data$shards$rows)[shard]
+  ask <- lapply(seq_along(data$cluster), function(w) {
+    mine <- which(data$shards$worker[shard] == w)
+    if (length(mine) == 0L) return(NULL)
+    split(local[mine], factor(shard[mine], levels = unique(shard[mine])))
+  })
+  res <- cluster_round(data, "rows", ask, "while fetching rows", NULL)
+  out <- matrix(0, length(rows), data$d, dimnames = list(NULL, data$names))
+  for (w in seq_along(ask)) {
+    if (is.null(ask[[w]])) next
+    for (s in names(ask[[w]])) {
+      mine <- which(data$shards$worker[shard] == w & shard == as.integer(s))
+      out[mine, ] <- res[[w]][[s]]
+    }
+  }
+  out
+}
+
+# Number of distinct rows, or any number >= m when there are at least m:
+# each shard sends up to m of its distinct rows.
+distributed_distinct <- function(data, m) {
+  res <- cluster_round(data, "distinct", rep(list(m), length(data$cluster)),
+                       "while counting distinct rows", NULL)
+  rows <- do.call(rbind, unlist(res, recursive = FALSE))
+  nrow(unique(rows))
+}
+
+# ---------------------------------------------------------------------------
+# Rounds
+
+# One call to each worker holding shards, `op` with its element of `args`,
+# and their answers (a list by worker; NULL for workers without shards).
+# Waits at most dx$timeout seconds for socket clusters.  A failure raises an
+# emgmm_error_worker naming the worker, its shards and `context`.  However
+# the round ends (an error, an interrupt, a time limit), the answers still
+# due are collected and dropped before it returns, so that the cluster's
+# connections stay in step for the next call.
+cluster_round <- function(dx, op, args, context, call, fun = worker_call, count = TRUE,
+                          iteration = NA_integer_) {
+  state <- dx$state
+  cl <- dx$cluster
+  workers <- if (op == "hello") seq_along(cl) else sort(unique(dx$shards$worker))
+  send <- parallel_internal("sendCall")
+  receive <- parallel_internal("recvResult")
+  pending <- integer()
+  on.exit(if (length(pending) > 0L) settle(dx, pending), add = TRUE)
+  out <- vector("list", length(cl))
+  for (w in workers) {
+    a <- if (identical(fun, worker_call)) list(op, dx$id, args[[w]], dx$threads) else
+      list(args[[w]])
+    sent <- tryCatch({
+      send(cl[[w]], fun, a)
+      TRUE
+    }, error = function(e) conditionMessage(e))
+    if (!isTRUE(sent)) {
+      worker_failure(dx, w, NULL, sprintf("it could not be reached (%s)", sent), context,
+                     iteration, call)
+    }
+    pending <- c(pending, w)
+    if (count) state$sent <- state$sent + length(serialize(a, NULL))
+  }
+  deadline <- elapsed() + dx$timeout
+  while (length(pending) > 0L) {
+    ready <- wait_for(cl, pending, deadline)
+    if (length(ready) == 0L) {
+      w <- pending[1L]
+      pending <- pending[-1L]
+      worker_failure(dx, w, NULL, sprintf(
+        "it did not answer within the time limit of %s seconds (`timeout`)",
+        format(dx$timeout)), context, iteration, call)
+    }
+    for (w in ready) {
+      res <- tryCatch(receive(cl[[w]]), error = function(e) e)
+      pending <- setdiff(pending, w)
+      if (inherits(res, "error")) {
+        worker_failure(dx, w, NULL, sprintf(
+          "its connection was lost (the worker process died or was stopped: %s)",
+          conditionMessage(res)), context, iteration, call)
+      }
+      if (inherits(res, "try-error")) {
+        worker_failure(dx, w, NULL, trimws(as.character(res)), context, iteration, call,
+                       fatal = FALSE)
+      }
+      if (identical(fun, worker_call)) {
+        if (!isTRUE(res$ok)) {
+          # the worker is alive and keeps its shards
+          worker_failure(dx, w, res$shard, res$message, context, iteration, call, fatal = FALSE)
+        }
+        res <- res$value
+      }
+      if (count) state$received <- state$received + length(serialize(res, NULL))
+      if (!is.null(res)) out[[w]] <- res
+    }
+  }
+  out
+}
+
+# The `parallel` package's own calls for sending a call to one worker and
+# receiving its answer: clusterCall() is made of them.  Taken one worker at
+# a time, they let the leader wait with a time limit and know which worker
+# failed.
+parallel_internal <- function(name) get(name, envir = asNamespace("parallel"), inherits = FALSE)
+
+elapsed <- function() proc.time()[["elapsed"]]
+
+# The workers among `pending` whose answer has arrived, waiting until one
+# has or until `deadline`.  Socket nodes are watched with socketSelect();
+# other nodes are simply read, in order, without a time limit.
+wait_for <- function(cl, pending, deadline) {
+  cons <- lapply(pending, function(w) cl[[w]]$con)
+  if (!all(vapply(cons, inherits, logical(1), "sockconn"))) return(pending[1L])
+  repeat {
+    left <- deadline - elapsed()
+    if (left <= 0) return(integer())
+    # short waits, so that an interrupt is seen promptly
+    ready <- socketSelect(cons, write = FALSE, timeout = min(left, 0.25))
+    if (any(ready)) return(pending[ready])
+  }
+}
+
+# The answers still due from `pending` workers, collected and dropped (each
+# comes within one pass over a shard).  A worker that does not answer in
+# time, or whose connection is lost, makes the data unusable; nothing is
+# raised.
+settle <- function(dx, pending) {
+  receive <- parallel_internal("recvResult")
+  deadline <- elapsed() + dx$timeout
+  while (length(pending) > 0L) {
+    ready <- tryCatch(wait_for(dx$cluster, pending, deadline), error = function(e) integer())
+    if (length(ready) == 0L) {
+      lost(dx, pending[1L], "while its answer to an interrupted or failed round was awaited")
+      return(invisible())
+    }
+    for (w in ready) {
+      res <- tryCatch(receive(dx$cluster[[w]]), error = function(e) e)
+      pending <- setdiff(pending, w)
+      if (inherits(res, "error")) {
+        lost(dx, w, "while its answer to an interrupted or failed round was awaited")
+      }
+    }
+  }
+  invisible()
+}
+
+lost <- function(dx, worker, context) {
+  dx$state$valid <- FALSE
+  dx$state$reason <- sprintf("worker %d was lost %s", worker, context)
+}
+
+# Raises the classed error.  A worker lost (`fatal`: its process died, or
+# did not answer in time) makes the data unusable, since its shards may be
+# gone; an error inside a worker's call leaves them usable.
+worker_failure <- function(dx, worker, shard, reason, context, iteration, call, fatal = TRUE) {
+  state <- dx$state
+  held <- dx$shards$shard[dx$shards$worker == worker]
+  if (is.null(shard)) shard <- held
+  where <- sprintf("%s %s", if (length(shard) == 1L) "shard" else "shards",
+                   paste(shard, collapse = ", "))
+  what <- if (fatal) "was lost" else "failed"
+  msg <- sprintf("Worker %d (holding %s) %s %s: %s.", worker, where, what, context, reason)
+  if (fatal) {
+    lost(dx, worker, context)
+    msg <- paste(msg, paste0("The data on the cluster can no longer be used: place them again ",
+                             "with gmm_distribute() or gmm_shards() on a working cluster."))
+  }
+  stop(emgmm_condition(c("emgmm_error_worker", "emgmm_error", "error"), msg, call,
+                       list(worker = worker, shard = shard, iteration = iteration)))
+}
+
+# ---------------------------------------------------------------------------
+# The workers' side.  Each worker keeps its shards in `worker_store`, under
+# the id of the handle; worker_call() runs one operation for all of them
+# and returns list(ok = TRUE, value) or list(ok = FALSE, message, shard):
+# errors never escape as errors, so that the leader can say which shard.
+
+worker_store <- new.env(parent = emptyenv())
+
+worker_call <- function(op, id, args, threads) {
+  shard <- NULL
+  tryCatch({
+    if (is.null(threads)) threads <- emgmm_threads()
+    value <- switch(op,
+      store = worker_place(id, args, threads),
+      drop = {
+        if (exists(id, envir = worker_store, inherits = FALSE)) rm(list = id, envir = worker_store)
+        NULL
+      },
+      {
+        held <- get0(id, envir = worker_store, inherits = FALSE)
+        if (is.null(held)) stop("this worker no longer holds the shards (was it restarted?)")
+        out <- list()
+        for (s in held) {
+          shard <- s$shard
+          out[[as.character(s$shard)]] <- worker_op(op, s, args, threads)
+        }
+        out
+      })
+    list(ok = TRUE, value = value)
+  }, error = function(e) list(ok = FALSE, message = conditionMessage(e), shard = shard))
+}
+
+# Stores a worker's shards (their rows, or read from their files) and
+# returns each one's size and moments.
+worker_place <- function(id, shards, threads) {
+  held <- list()
+  for (s in shards) {
+    x <- if (is.null(s$file)) s$x else {
+      value <- tryCatch(s$read(s$file), error = function(e) {
+        stop(sprintf("`read` failed on file %s: %s", s$file, conditionMessage(e)), call. = FALSE)
+      })
+      tryCatch(as_data_matrix(value, NULL, arg = "read(file)", allow_empty = TRUE),
+               error = function(e) {
+                 stop(sprintf("file %s: %s", s$file, conditionMessage(e)), call. = FALSE)
+               })
+    }
+    held[[length(held) + 1L]] <- list(shard = s$shard, x = x, file = s$file)
+  }
+  assign(id, held, envir = worker_store)
+  lapply(held, function(s) shard_summary(s$shard, s$x))
+}
+
+# A shard's size, columns and moments, as combine_moments() takes them.
+shard_summary <- function(shard, x) {
+  n <- nrow(x)
+  mean <- if (n > 0L) colMeans(x) else rep(0, ncol(x))
+  centred <- sweep(x, 2L, mean)
+  list(shard = shard, rows = as.numeric(n), d = ncol(x), names = colnames(x), mean = mean,
+       m2 = crossprod(centred),
+       min = if (n > 0L) apply(x, 2L, min) else rep(Inf, ncol(x)),
+       max = if (n > 0L) apply(x, 2L, max) else rep(-Inf, ncol(x)))
+}
+
+# One operation on one shard `s` (list(shard, x)).
+worker_op <- function(op, s, args, threads) {
+  x <- s$x
+  switch(op,
+    rows = {
+      want <- args[[as.character(s$shard)]]
+      if (is.null(want)) NULL else x[want, , drop = FALSE]
+    },
+    distinct = {
+      m <- args
+      if (ncol(x) == 1L) {
+        u <- unique(x[, 1L])
+        matrix(utils::head(u, m), ncol = 1L)
+      } else {
+        head_rows <- min(nrow(x), 10L * m + 1000L)
+        u <- unique(x[seq_len(head_rows), , drop = FALSE])
+        if (nrow(u) < m && head_rows < nrow(x)) u <- unique(x)
+        u[seq_len(min(m, nrow(u))), , drop = FALSE]
+      }
+    },
+    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$full, threads),
+    start = {
+      start <- args$starts[[as.character(s$shard)]]
+      if (is.null(start)) start <- rep(1L, nrow(x))
+      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$full, threads)
+    },
+    predict = worker_predict(s, args, threads),
+    stop(sprintf("unknown operation '%s'", op))
+  )
+}
+
+# One shard's predictions: the value of `args$type`, gathered, kept on the
+# worker as a new shard of the handle `args$keep`, or written to a file next
+# to the shard's file.
+worker_predict <- function(s, args, threads) {
+  x <- s$x
+  p <- args$params
+  k <- length(p$proportions)
+  type <- args$type
+  post <- type %in% c("classification", "posterior", "sizes")
+  res <- if (nrow(x) > 0L) {
+    predict_cpp(x, p$proportions, p$means, p$covariances, post, threads)
+  } else {
+    list(posterior = matrix(0, 0L, k), logdensity = numeric(0))
+  }
+  value <- switch(type,
+    sizes = return(tabulate(classify(res$posterior)$classification, nbins = k)),
+    classification = classify(res$posterior)$classification,
+    posterior = res$posterior,
+    density = exp(res$logdensity),
+    logdensity = res$logdensity)
+  switch(args$output,
+    gather = value,
+    workers = {
+      m <- as.matrix(value)
+      colnames(m) <- args$names
+      held <- get0(args$keep, envir = worker_store, inherits = FALSE)
+      assign(args$keep, c(held, list(list(shard = s$shard, x = m))), envir = worker_store)
+      shard_summary(s$shard, m)
+    },
+    files = {
+      if (is.null(s$file)) stop("this shard was not read from a file")
+      path <- prediction_path(s$file, type)
+      saveRDS(value, path)
+      path
+    })
+}
+
+# Where the predictions of a shard read from `file` are written: next to
+# it, `<file without extension>-<type>.rds`.
+prediction_path <- function(file, type) {
+  paste0(sub("\\.[^./\\\\]*$", "", file), "-", type, ".rds")
+}
+
+# ---------------------------------------------------------------------------
+# The leader's side of a fit
+
+# The engine's pass over all the rows of the data on the cluster:
+# function(params, iteration) giving the statistics of every shard at
+# `params` (the engine's layout, see shard_estep_cpp()), added in shard
+# order.
+remote_pass <- function(dx, k, model, full, call) {
+  function(params, iteration) {
+    args <- rep(list(list(params = params, full = full)), length(dx$cluster))
+    res <- cluster_round(dx, "estep", args, pass_context(iteration, k, model), call,
+                         iteration = iteration)
+    sum_shard_stats(res)
+  }
+}
+
+pass_context <- function(iteration, k, model) {
+  if (iteration == 0L) {
+    sprintf("in the first pass over all the rows of the fit of k = %d, model %s", k, model)
+  } else {
+    sprintf("at EM iteration %d of the fit of k = %d, model %s", iteration, k, model)
+  }
+}
+
+# The statistics of the shards (a list by worker of lists named by shard),
+# added in shard order as the engine adds them (SuffStats::add()).
+sum_shard_stats <- function(res) {
+  all <- unlist(res, recursive = FALSE)
+  all <- all[order(as.integer(names(all)))]
+  Reduce(function(a, b) {
+    a$weight <- a$weight + b$weight
+    a$sum <- a$sum + b$sum
+    a$scatter <- a$scatter + b$scatter
+    a$loglik <- a$loglik + b$loglik
+    a$sum_log_max <- a$sum_log_max + b$sum_log_max
+    a
+  }, all)
+}
+
+# The statistics of a start on all the rows, made by the workers in the two
+# passes of the engine's stats_from_labels(): `start` is NULL (one
+# component), labels (length n) or a posterior matrix (n x k), cut into the
+# shards' rows.
+remote_start <- function(dx, start, k, full, call) {
+  ends <- cumsum(dx$shards$rows)
+  slice <- function(s) {
+    if (is.null(start)) return(NULL)
+    rows <- seq_len(dx$shards$rows[s]) + ends[s] - dx$shards$rows[s]
+    if (is.matrix(start)) start[rows, , drop = FALSE] else start[rows]
+  }
+  by_worker <- lapply(seq_along(dx$cluster), function(w) {
+    mine <- dx$shards$shard[dx$shards$worker == w]
+    stats::setNames(lapply(mine, slice), mine)
+  })
+  pass <- function(means) {
+    args <- lapply(by_worker, function(st) list(starts = st, k = k, means = means, full = full))
+    sum_shard_stats(cluster_round(dx, "start", args, "while computing the statistics of the start",
+                                  call))
+  }
+  first <- pass(NULL)
+  means <- sweep(first$sum, 2L, first$weight, "/")
+  means[, first$weight <= 0] <- 0
+  list(stats = pass(means), shift = means)
+}
+
+# Predictions on the data on the cluster, by shard: gathered in row order,
+# kept on the workers (a new handle), or written next to the shard files.
+distributed_predict <- function(object, dx, type, output, call) {
+  p <- object$parameters
+  params <- list(proportions = p$proportions, means = unname(p$means),
+                 covariances = array(as.double(p$covariances), dim(p$covariances)))
+  keep <- if (output == "workers") new_id()
+  names <- if (type == "posterior") paste0("posterior_", seq_len(object$k)) else type
+  args <- rep(list(list(params = params, type = type, output = output, keep = keep,
+                        names = names)), length(dx$cluster))
+  if (output == "files" && is.null(dx$shards$file)) {
+    abort_input(paste0("`output = \"files\"` writes next to the shard files, but these data were ",
+                       "not read from files (gmm_shards())."), call)
+  }
+  res <- cluster_round(dx, "predict", args, sprintf("while predicting (%s)", type), call)
+  by_shard <- unlist(res, recursive = FALSE)
+  by_shard <- by_shard[order(as.integer(names(by_shard)))]
+  switch(output,
+    gather = if (type == "sizes") {
+      Reduce(`+`, by_shard)
+    } else if (type == "posterior") {
+      out <- do.call(rbind, by_shard)
+      if (is.null(out)) out <- matrix(0, 0L, object$k)
+      dimnames(out) <- NULL
+      out
+    } else {
+      out <- unlist(by_shard, use.names = FALSE)
+      if (type == "classification") as.integer(out) else as.double(out)
+    },
+    workers = {
+      kept <- new_handle(dx$cluster, dx$shards$worker, NULL, dx$timeout, dx$threads, id = keep)
+      finish_handle(kept, res, call)
+    },
+    files = invisible(unlist(by_shard, use.names = FALSE)))
+}
