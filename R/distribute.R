@@ -414,11 +414,11 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
   pending <- integer()
   on.exit(if (length(pending) > 0L) settle(dx, pending), add = TRUE)
   out <- vector("list", length(cl))
+  ours <- identical(fun, worker_call)
   for (w in workers) {
-    a <- if (identical(fun, worker_call)) list(op, dx$id, args[[w]], dx$threads) else
-      list(args[[w]])
+    a <- if (ours) list(op, dx$id, args[[w]], dx$threads) else list(args[[w]])
     sent <- tryCatch({
-      send(cl[[w]], fun, a)
+      send(cl[[w]], if (ours) worker_entry else fun, a)
       TRUE
     }, error = function(e) conditionMessage(e))
     if (!isTRUE(sent)) {
@@ -450,7 +450,7 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
         worker_failure(dx, w, NULL, trimws(as.character(res)), context, iteration, call,
                        fatal = FALSE)
       }
-      if (identical(fun, worker_call)) {
+      if (ours) {
         if (!isTRUE(res$ok)) {
           # the worker is alive and keeps its shards
           worker_failure(dx, w, res$shard, res$message, context, iteration, call, fatal = FALSE)
@@ -543,6 +543,12 @@ worker_failure <- function(dx, worker, shard, reason, context, iteration, call, 
 # errors never escape as errors, so that the leader can say which shard.
 
 worker_store <- new.env(parent = emptyenv())
+
+# What travels to the workers in place of worker_call(): a closure travels
+# with its body, and worker_call()'s would cost every round many small
+# writes on the socket (and, with TCP's delayed acknowledgements, 40 ms).
+worker_entry <- function(...) get("worker_call", envir = asNamespace("emgmm"))(...)
+environment(worker_entry) <- baseenv()
 
 worker_call <- function(op, id, args, threads) {
   shard <- NULL
