@@ -114,10 +114,11 @@ gmm_distribute <- function(cl, x, timeout = 600, threads = NULL) {
   p <- length(cl)
   sizes <- nrow(data) %/% p + (seq_len(p) <= nrow(data) %% p)
   last <- cumsum(sizes)
-  shards <- lapply(seq_len(p), function(w) {
+  # each block is cut as it is sent, so that the data are not held twice
+  shards <- function(w) {
     rows <- seq_len(sizes[w]) + last[w] - sizes[w]
     list(list(shard = w, x = data[rows, , drop = FALSE]))
-  })
+  }
   place_shards(cl, shards, worker = seq_len(p), file = NULL, timeout, threads, ecall)
 }
 
@@ -397,7 +398,8 @@ distributed_distinct <- function(data, m) {
 # ---------------------------------------------------------------------------
 # Rounds
 
-# One call to each worker holding shards, `op` with its element of `args`,
+# One call to each worker holding shards, `op` with its element of `args`
+# (or `args(w)` when `args` is a function of the worker),
 # and their answers (a list by worker; NULL for workers without shards).
 # Waits at most dx$timeout seconds for socket clusters.  A failure raises an
 # emgmm_error_worker naming the worker, its shards and `context`.  However
@@ -416,7 +418,8 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
   out <- vector("list", length(cl))
   ours <- identical(fun, worker_call)
   for (w in workers) {
-    a <- if (ours) list(op, dx$id, args[[w]], dx$threads) else list(args[[w]])
+    arg <- if (is.function(args)) args(w) else args[[w]]
+    a <- if (ours) list(op, dx$id, arg, dx$threads) else list(arg)
     sent <- tryCatch({
       send(cl[[w]], if (ours) worker_entry else fun, a)
       TRUE

@@ -37,6 +37,12 @@
 #'   `inner_tol`, `tol`, `reg` (the ridge of each variable, length `d`),
 #'   `reg_default`, `threads`), `data` (the data as a matrix) and `call`.
 #'
+#' For data placed on a cluster ([gmm_distribute()], [gmm_shards()]),
+#' `data` is that object, `posterior`, `classification` and `uncertainty`
+#' are `NULL` (they stay with the data: [predict.emgmm()] computes them
+#' there), and `sizes` gives the number of observations each component
+#' gets (its most probable one).
+#'
 #' @name emgmm-object
 NULL
 

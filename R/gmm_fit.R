@@ -101,7 +101,9 @@
 #' random sample of 20000 rows instead (for `"auto"` it holds the rows of
 #' the hierarchical start; the k-means++ starts are computed on it), and
 #' the best screened start is carried over to all the rows and continued
-#' there.  The random draws use R's generator, so `set.seed()` makes every
+#' there; a single k-means++ or random start (`n_init = 1`) is computed and
+#' screened on such a sample too (the k-means iterations over all the rows
+#' would cost more than the EM they start).  The random draws use R's generator, so `set.seed()` makes every
 #' fit reproducible.  On small data (one block of the E-step) the starts of
 #' a pair run side by side on the threads; the result does not depend on
 #' their number.  The default `n_init = 10` was chosen by measurement
@@ -169,7 +171,9 @@
 #'
 #' @param x A numeric vector (univariate data), a numeric matrix (also one
 #'   of the Matrix package, converted with `as.matrix()`) or a data frame of
-#'   numeric columns, one row per observation.  Dates, times, durations,
+#'   numeric columns, one row per observation; or data placed on the
+#'   workers of a `parallel` cluster by [gmm_distribute()] or
+#'   [gmm_shards()], which gives the same fit, made where the data lie.  Dates, times, durations,
 #'   factors and other classed columns are refused: convert them with
 #'   `as.numeric()` if they are meant as measurements.  Column names carry
 #'   through to the results; a column without a name (empty or `NA`) among
