@@ -54,13 +54,19 @@
 #' iteration (fields `worker`, `shard`, `iteration`); the session stays
 #' usable.  Each round waits at most `timeout` seconds for the workers of a
 #' socket cluster (such as [parallel::makePSOCKcluster()] makes); a worker
-#' that has not answered by then is treated as failed.  After a failure the
-#' object is marked unusable (its `print()` says so), since a worker may
-#' have lost its shards: place the data again, on a working cluster.  An
-#' error inside a worker's call (not its loss) leaves the data usable.  An
-#' interrupt (Ctrl-C) or a time limit ([setTimeLimit()]) stops the fit
-#' once the workers have answered the round under way (within one pass over
-#' their shards), which keeps the cluster in step; the data stay usable.
+#' that has not answered by then is treated as failed, and the cluster's
+#' connection to it is closed (its late answer would otherwise be taken for
+#' the answer to a later call).  After a failure the object is marked
+#' unusable (its `print()` says so), since a worker may have lost its
+#' shards: place the data again, on a working cluster.  An error inside a
+#' worker's call (not its loss) leaves the data usable.  An interrupt
+#' (Ctrl-C) or a time limit ([setTimeLimit()]) stops the fit once the
+#' workers have answered the round under way (within one pass over their
+#' shards), which keeps the cluster in step; the data stay usable.  If it
+#' comes while an answer is being read (large answers, such as gathered
+#' predictions, take a while), the rest of that answer cannot be told from
+#' the next one: the connection to that worker is closed and the data are
+#' marked unusable.  Stop such a cluster with `try(parallel::stopCluster(cl))`.
 #'
 #' @param cl A cluster made by the `parallel` package
 #'   ([parallel::makePSOCKcluster()], [parallel::makeForkCluster()],
@@ -437,13 +443,25 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
     if (length(ready) == 0L) {
       w <- pending[1L]
       pending <- pending[-1L]
-      worker_failure(dx, w, NULL, sprintf(
-        "it did not answer within the time limit of %s seconds (`timeout`)",
-        format(dx$timeout)), context, iteration, call)
+      disconnect(cl, w)
+      worker_failure(dx, w, NULL, sprintf(paste0(
+        "it did not answer within the time limit of %s seconds (`timeout`), and its ",
+        "connection was closed"), format(dx$timeout)), context, iteration, call)
     }
     for (w in ready) {
-      res <- tryCatch(receive(cl[[w]]), error = function(e) e)
+      # an interrupt or a time limit while an answer is read leaves the rest
+      # of it on the connection: the worker cannot be used any more
+      res <- withCallingHandlers(
+        tryCatch(receive(cl[[w]]), error = function(e) e),
+        interrupt = function(i) {
+          pending <<- setdiff(pending, w)
+          cut_short(dx, w)
+        })
       pending <- setdiff(pending, w)
+      if (is_time_limit(res)) {
+        cut_short(dx, w)
+        stop(res)
+      }
       if (inherits(res, "error")) {
         worker_failure(dx, w, NULL, sprintf(
           "its connection was lost (the worker process died or was stopped: %s)",
@@ -500,6 +518,7 @@ settle <- function(dx, pending) {
   while (length(pending) > 0L) {
     ready <- tryCatch(wait_for(dx$cluster, pending, deadline), error = function(e) integer())
     if (length(ready) == 0L) {
+      for (w in pending) disconnect(dx$cluster, w)
       lost(dx, pending[1L], "while its answer to an interrupted or failed round was awaited")
       return(invisible())
     }
@@ -512,6 +531,28 @@ settle <- function(dx, pending) {
     }
   }
   invisible()
+}
+
+# Closes the connection to worker `w`, whose answer is still due or was cut
+# short, so that no later call reads that answer (or its rest) as its own:
+# later calls to the worker fail at once, and the worker process ends.
+disconnect <- function(cl, w) {
+  try(close(cl[[w]]$con), silent = TRUE)
+  invisible()
+}
+
+cut_short <- function(dx, w) {
+  disconnect(dx$cluster, w)
+  lost(dx, w, paste0("when reading its answer was cut short by an interrupt or a time limit ",
+                     "(its connection was closed)"))
+}
+
+is_time_limit <- function(e) {
+  inherits(e, "error") && conditionMessage(e) %in% c(
+    gettext("reached elapsed time limit", domain = "R"),
+    gettext("reached CPU time limit", domain = "R"),
+    gettext("reached session elapsed time limit", domain = "R"),
+    gettext("reached session CPU time limit", domain = "R"))
 }
 
 lost <- function(dx, worker, context) {
