@@ -227,7 +227,13 @@ check_cluster <- function(cl, call) {
 place_shards <- function(cl, shards, worker, file, timeout, threads, call) {
   dx <- new_handle(cl, worker, file, timeout, threads)
   load_on_workers(dx, call)
-  res <- cluster_round(dx, "store", shards, "while placing the data", call, count = FALSE)
+  res <- tryCatch(
+    cluster_round(dx, "store", shards, "while placing the data", call, count = FALSE),
+    emgmm_error_worker = function(e) {
+      # the workers that stored their shards drop them (the handle is not returned)
+      drop_on_workers(dx)
+      stop(e)
+    })
   finish_handle(dx, res, call)
 }
 
@@ -474,7 +480,8 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
       if (ours) {
         if (!isTRUE(res$ok)) {
           # the worker is alive and keeps its shards
-          worker_failure(dx, w, res$shard, res$message, context, iteration, call, fatal = FALSE)
+          worker_failure(dx, w, res$shard, res$message, context, iteration, call, fatal = FALSE,
+                         input = isTRUE(res$input))
         }
         res <- res$value
       }
@@ -563,20 +570,24 @@ lost <- function(dx, worker, context) {
 # Raises the classed error.  A worker lost (`fatal`: its process died, or
 # did not answer in time) makes the data unusable, since its shards may be
 # gone; an error inside a worker's call leaves them usable.
-worker_failure <- function(dx, worker, shard, reason, context, iteration, call, fatal = TRUE) {
+worker_failure <- function(dx, worker, shard, reason, context, iteration, call, fatal = TRUE,
+                           input = FALSE) {
   state <- dx$state
   held <- dx$shards$shard[dx$shards$worker == worker]
   if (is.null(shard)) shard <- held
   where <- sprintf("%s %s", if (length(shard) == 1L) "shard" else "shards",
                    paste(shard, collapse = ", "))
   what <- if (fatal) "was lost" else "failed"
-  msg <- sprintf("Worker %d (holding %s) %s %s: %s.", worker, where, what, context, reason)
+  msg <- sprintf("Worker %d (holding %s) %s %s: %s.", worker, where, what, context,
+                 sub("[.]$", "", reason))
   if (fatal) {
     lost(dx, worker, context)
     msg <- paste(msg, paste0("The data on the cluster can no longer be used: place them again ",
                              "with gmm_distribute() or gmm_shards() on a working cluster."))
   }
-  stop(emgmm_condition(c("emgmm_error_worker", "emgmm_error", "error"), msg, call,
+  # a shard whose file cannot be read, or whose rows are not data, is bad input
+  class <- c(if (input) "emgmm_error_input", "emgmm_error_worker", "emgmm_error", "error")
+  stop(emgmm_condition(class, msg, call,
                        list(worker = worker, shard = shard, iteration = iteration)))
 }
 
@@ -615,7 +626,10 @@ worker_call <- function(op, id, args, threads) {
         out
       })
     list(ok = TRUE, value = value)
-  }, error = function(e) list(ok = FALSE, message = conditionMessage(e), shard = shard))
+  }, error = function(e) {
+    list(ok = FALSE, message = conditionMessage(e),
+         shard = if (!is.null(e$shard)) e$shard else shard, input = isTRUE(e$input))
+  })
 }
 
 # Stores a worker's shards (their rows, or read from their files) and
@@ -625,17 +639,25 @@ worker_place <- function(id, shards, threads) {
   for (s in shards) {
     x <- if (is.null(s$file)) s$x else {
       value <- tryCatch(s$read(s$file), error = function(e) {
-        stop(sprintf("`read` failed on file %s: %s", s$file, conditionMessage(e)), call. = FALSE)
+        shard_input_error(s$shard, sprintf("`read` failed on file %s: %s", s$file,
+                                           conditionMessage(e)))
       })
       tryCatch(as_data_matrix(value, NULL, arg = "read(file)", allow_empty = TRUE),
                error = function(e) {
-                 stop(sprintf("file %s: %s", s$file, conditionMessage(e)), call. = FALSE)
+                 shard_input_error(s$shard, sprintf("file %s: %s", s$file, conditionMessage(e)))
                })
     }
     held[[length(held) + 1L]] <- list(shard = s$shard, x = x, file = s$file)
   }
   assign(id, held, envir = worker_store)
   lapply(held, function(s) shard_summary(s$shard, s$x))
+}
+
+# An error about one shard's file or rows (bad input, not the worker's
+# failure), carrying the shard for worker_call().
+shard_input_error <- function(shard, message) {
+  stop(structure(class = c("error", "condition"),
+                 list(message = message, call = NULL, shard = shard, input = TRUE)))
 }
 
 # A shard's size, columns and moments, as combine_moments() takes them.
