@@ -86,9 +86,9 @@
 #'   [readRDS()]).  Every shard must have the same columns (by name, when
 #'   they have names).
 #' @param timeout The longest time, in seconds, a round waits for the
-#'   workers' answers (default 600: a pass over 1e8 rows of 10 variables
-#'   takes about 10 seconds on one core).  Applies to socket clusters; the
-#'   answers of other clusters are awaited without limit.
+#'   workers' answers (`Inf`: no limit; default 600: a pass over 1e8 rows of
+#'   10 variables takes about 10 seconds on one core).  Applies to socket
+#'   clusters; the answers of other clusters are awaited without limit.
 #' @param threads Threads each worker uses for its passes; `NULL` (default)
 #'   lets each worker use [emgmm_threads()] as set on it (all its
 #'   processors, unless `options(emgmm.threads =)` was set there).  With
@@ -115,7 +115,7 @@ gmm_distribute <- function(cl, x, timeout = 600, threads = NULL) {
   ecall <- sys.call()
   check_cluster(cl, ecall)
   data <- as_data_matrix(x, ecall)
-  timeout <- check_number(timeout, "timeout", ecall, min = 0)
+  timeout <- check_timeout(timeout, ecall)
   threads <- if (!is.null(threads)) check_count(threads, "threads", ecall)
   p <- length(cl)
   sizes <- nrow(data) %/% p + (seq_len(p) <= nrow(data) %% p)
@@ -156,7 +156,7 @@ gmm_shards <- function(cl, files, read = readRDS, timeout = 600, threads = NULL)
     abort_input(sprintf("`read` must be a function of a file's path, not %s.", describe(read)),
                 ecall)
   }
-  timeout <- check_number(timeout, "timeout", ecall, min = 0)
+  timeout <- check_timeout(timeout, ecall)
   threads <- if (!is.null(threads)) check_count(threads, "threads", ecall)
   shards <- lapply(seq_len(p), function(w) {
     lapply(which(worker == w), function(s) list(shard = s, file = files[s], read = read))
@@ -211,6 +211,16 @@ as.matrix.emgmm_distributed <- function(x, ...) {
 
 # ---------------------------------------------------------------------------
 # Placing the shards
+
+# `timeout`: a positive number of seconds, Inf for no limit (0 would fail
+# every round before any worker could answer).
+check_timeout <- function(timeout, call) {
+  if (!is.numeric(timeout) || length(timeout) != 1L || is.na(timeout) || timeout <= 0) {
+    abort_input(sprintf("`timeout` must be a positive number of seconds (Inf: no limit), not %s.",
+                        describe(timeout)), call)
+  }
+  as.double(timeout)
+}
 
 check_cluster <- function(cl, call) {
   if (!inherits(cl, "cluster") || length(cl) < 1L) {
