@@ -560,7 +560,7 @@ disconnect <- function(cl, w) {
 
 cut_short <- function(dx, w) {
   disconnect(dx$cluster, w)
-  lost(dx, w, paste0("when reading its answer was cut short by an interrupt or a time limit ",
+  lost(dx, w, paste0("because reading its answer was cut short by an interrupt or a time limit ",
                      "(its connection was closed)"))
 }
 
