@@ -173,7 +173,7 @@ print.emgmm_distributed <- function(x, ...) {
 #' @export
 format.emgmm_distributed <- function(x, ...) {
   sh <- x$shards
-  num <- function(v) prettyNum(v, big.mark = ",")
+  num <- function(v) format(v, big.mark = ",", scientific = FALSE, trim = TRUE)
   rows <- if (nrow(sh) <= 8L) paste(num(sh$rows), collapse = ", ") else
     sprintf("%s to %s", num(min(sh$rows)), num(max(sh$rows)))
   out <- c(
@@ -285,13 +285,15 @@ finish_handle <- function(dx, res, call) {
   dx$n <- sum(dx$shards$rows)
   dx$d <- first$d
   dx$names <- first$names
-  dx$moments <- combine_moments(info)
   if (dx$n < 1) {
     dx$state$valid <- FALSE
     dx$state$reason <- "its shards are empty"
     drop_on_workers(dx)
-    abort_input("The shards must hold at least one observation, not none.", call)
+    abort_input("`files` must hold at least one observation between them, but every shard is empty.",
+                call)
   }
+  # (after the check: the moments of no rows cannot be combined)
+  dx$moments <- combine_moments(info)
   dx
 }
 
