@@ -53,3 +53,7 @@ model_scatter_cpp <- function(model) {
     .Call(`_emgmm_model_scatter_cpp`, model)
 }
 
+tcp_no_delay_cpp <- function(peers, worker) {
+    .Call(`_emgmm_tcp_no_delay_cpp`, peers, worker)
+}
+

@@ -196,6 +196,22 @@ format.emgmm_distributed <- function(x, ...) {
   out
 }
 
+#' @rdname gmm_distribute
+#' @param con An `"emgmm_distributed"` object.
+#' @param ... Not used.
+#' @details `close()` removes the data from the workers (they keep them,
+#'   under the object's key, until the cluster stops or `close()` is
+#'   called); the object can no longer be used.
+#' @export
+close.emgmm_distributed <- function(con, ...) {
+  if (isTRUE(con$state$valid)) {
+    drop_on_workers(con)
+    con$state$valid <- FALSE
+    con$state$reason <- "it was closed (close())"
+  }
+  invisible(NULL)
+}
+
 #' @export
 dim.emgmm_distributed <- function(x) c(x$n, x$d)
 
@@ -238,7 +254,7 @@ place_shards <- function(cl, shards, worker, file, timeout, threads, call) {
   dx <- new_handle(cl, worker, file, timeout, threads)
   load_on_workers(dx, call)
   res <- tryCatch(
-    cluster_round(dx, "store", shards, "while placing the data", call, count = FALSE),
+    cluster_round(dx, "store", shards, "while placing the data", call),
     emgmm_error_worker = function(e) {
       # the workers that stored their shards drop them (the handle is not returned)
       drop_on_workers(dx)
@@ -281,8 +297,11 @@ finish_handle <- function(dx, res, call) {
         s$shard, columns_text(s), columns_text(first)), call)
     }
   }
-  dx$shards$rows <- vapply(info, function(s) s$rows, numeric(1))
-  dx$n <- sum(dx$shards$rows)
+  rows <- vapply(info, function(s) s$rows, numeric(1))
+  # whole numbers, integers as for data in memory while they fit
+  whole <- function(v) if (all(v <= .Machine$integer.max)) as.integer(v) else v
+  dx$shards$rows <- whole(rows)
+  dx$n <- whole(sum(rows))
   dx$d <- first$d
   dx$names <- first$names
   if (dx$n < 1) {
@@ -321,12 +340,13 @@ load_on_workers <- function(dx, call) {
       loadNamespace("emgmm", lib.loc = c(lib, .libPaths()))
       TRUE
     }, error = function(e) conditionMessage(e))
-    list(ok = ok, version = if (isTRUE(ok)) format(utils::packageVersion("emgmm")) else NA)
+    list(ok = ok, version = if (isTRUE(ok)) format(utils::packageVersion("emgmm")) else NA,
+         ends = if (isTRUE(ok)) get("tcp_no_delay_cpp", asNamespace("emgmm"))(character(), TRUE))
   }
   environment(hello) <- baseenv()
   version <- format(utils::packageVersion("emgmm"))
   res <- cluster_round(dx, "hello", rep(list(lib), length(dx$cluster)), "while loading emgmm",
-                       call, fun = hello, count = FALSE)
+                       call, fun = hello)
   for (w in seq_along(res)) {
     r <- res[[w]]
     if (is.null(r)) next
@@ -339,10 +359,13 @@ load_on_workers <- function(dx, call) {
         "version."), w, r$version, version), call)
     }
   }
+  # no waiting for TCP's delayed acknowledgements on these connections
+  tcp_no_delay_cpp(unlist(lapply(res, function(r) r$ends)), FALSE)
+  invisible()
 }
 
 drop_on_workers <- function(dx) {
-  try(cluster_round(dx, "drop", NULL, "while dropping the data", NULL, count = FALSE),
+  try(cluster_round(dx, "drop", NULL, "while dropping the data", NULL),
       silent = TRUE)
 }
 
@@ -430,8 +453,10 @@ distributed_distinct <- function(data, m) {
 # the round ends (an error, an interrupt, a time limit), the answers still
 # due are collected and dropped before it returns, so that the cluster's
 # connections stay in step for the next call.
-cluster_round <- function(dx, op, args, context, call, fun = worker_call, count = TRUE,
+cluster_round <- function(dx, op, args, context, call, fun = worker_call,
                           iteration = NA_integer_) {
+  # the traffic of EM's rounds is counted (bench/distributed.R reads it)
+  count <- op %in% c("estep", "start")
   state <- dx$state
   cl <- dx$cluster
   workers <- if (op == "hello") seq_along(cl) else sort(unique(dx$shards$worker))
@@ -492,8 +517,8 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call, count 
       if (ours) {
         if (!isTRUE(res$ok)) {
           # the worker is alive and keeps its shards
-          worker_failure(dx, w, res$shard, res$message, context, iteration, call, fatal = FALSE,
-                         input = isTRUE(res$input))
+          worker_failure(dx, w, res$shard, res$message, context, iteration, call,
+                         fatal = isTRUE(res$lost), input = isTRUE(res$input))
         }
         res <- res$value
       }
@@ -629,7 +654,11 @@ worker_call <- function(op, id, args, threads) {
       },
       {
         held <- get0(id, envir = worker_store, inherits = FALSE)
-        if (is.null(held)) stop("this worker no longer holds the shards (was it restarted?)")
+        if (is.null(held)) {
+          stop(structure(class = c("error", "condition"), list(
+            message = "it no longer holds its shards (was it restarted, or the data closed?)",
+            call = NULL, lost = TRUE)))
+        }
         out <- list()
         for (s in held) {
           shard <- s$shard
@@ -640,7 +669,8 @@ worker_call <- function(op, id, args, threads) {
     list(ok = TRUE, value = value)
   }, error = function(e) {
     list(ok = FALSE, message = conditionMessage(e),
-         shard = if (!is.null(e$shard)) e$shard else shard, input = isTRUE(e$input))
+         shard = if (!is.null(e$shard)) e$shard else shard, input = isTRUE(e$input),
+         lost = isTRUE(e$lost))
   })
 }
 
@@ -835,6 +865,14 @@ distributed_predict <- function(object, dx, type, output, call) {
   if (output == "files" && is.null(dx$shards$file)) {
     abort_input(paste0("`output = \"files\"` writes next to the shard files, but these data were ",
                        "not read from files (gmm_shards())."), call)
+  }
+  if (output == "files") {
+    paths <- prediction_path(dx$shards$file, type)
+    if (anyDuplicated(paths)) {
+      abort_input(sprintf(paste0(
+        "`output = \"files\"` would write the predictions of two shards to the same file, %s ",
+        "(their files differ only by extension)."), paths[anyDuplicated(paths)]), call)
+    }
   }
   res <- cluster_round(dx, "predict", args, sprintf("while predicting (%s)", type), call)
   by_shard <- unlist(res, recursive = FALSE)

@@ -75,7 +75,8 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call) {
   if (several && n > screen_rows) {
     keep <- if (uses_hc) plan$hc_rows else integer()
     rest <- setdiff(seq_len(n), keep)
-    more <- rest[sample.int(length(rest), screen_rows - length(keep))]
+    # (an hc_subset of screen_rows rows or more is screened on as it is)
+    more <- rest[sample.int(length(rest), max(0L, screen_rows - length(keep)))]
     plan$rows <- sort(c(keep, more))
   }
   if (is_distributed(data)) plan$local_rows <- local_rows(plan, n)

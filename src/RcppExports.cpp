@@ -182,6 +182,17 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// tcp_no_delay_cpp
+Rcpp::CharacterVector tcp_no_delay_cpp(Rcpp::CharacterVector peers, bool worker);
+RcppExport SEXP _emgmm_tcp_no_delay_cpp(SEXP peersSEXP, SEXP workerSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< Rcpp::CharacterVector >::type peers(peersSEXP);
+    Rcpp::traits::input_parameter< bool >::type worker(workerSEXP);
+    rcpp_result_gen = Rcpp::wrap(tcp_no_delay_cpp(peers, worker));
+    return rcpp_result_gen;
+END_RCPP
+}
 
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
@@ -197,6 +208,7 @@ static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},
     {"_emgmm_max_threads_cpp", (DL_FUNC) &_emgmm_max_threads_cpp, 0},
     {"_emgmm_model_scatter_cpp", (DL_FUNC) &_emgmm_model_scatter_cpp, 1},
+    {"_emgmm_tcp_no_delay_cpp", (DL_FUNC) &_emgmm_tcp_no_delay_cpp, 2},
     {NULL, NULL, 0}
 };
 

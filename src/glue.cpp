@@ -10,6 +10,14 @@
 #include <string>
 #include <thread>
 
+#ifndef _WIN32
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
 #include "engine/candidate.h"
 #include "engine/hc.h"
 #include "engine/init.h"
@@ -553,4 +561,44 @@ extern "C" void R_unload_emgmm(DllInfo*) { emgmm::stop_threads(); }
 // [[Rcpp::export(rng = false)]]
 std::string model_scatter_cpp(std::string model) {
   return model_or_stop(model).scatter == emgmm::ScatterKind::full ? "full" : "diagonal";
+}
+
+// TCP_NODELAY on the sockets of a cluster's connections.  parallel's
+// messages are written in 4 kB pieces; without it the last piece of a
+// larger message waits for the receiver's delayed acknowledgement (40 ms
+// on Linux) every round.  On a worker (`worker` true) every TCP socket of
+// the process gets it, and their local ends ("host:port") are returned; on
+// the leader, the sockets whose remote end is one of `peers` (the workers'
+// ends), and the ends set are returned.  Nothing on Windows.
+// [[Rcpp::export(rng = false)]]
+Rcpp::CharacterVector tcp_no_delay_cpp(Rcpp::CharacterVector peers, bool worker) {
+  Rcpp::CharacterVector out;
+#ifndef _WIN32
+  std::vector<std::string> want(peers.begin(), peers.end());
+  long top = sysconf(_SC_OPEN_MAX);
+  if (top < 0 || top > 65536) top = 65536;
+  for (int fd = 0; fd < static_cast<int>(top); ++fd) {
+    int type = 0;
+    socklen_t len = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
+    sockaddr_storage addr;
+    socklen_t alen = sizeof(addr);
+    const int got = worker ? getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen)
+                           : getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
+    if (got != 0 || (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)) continue;
+    char host[NI_MAXHOST], port[NI_MAXSERV];
+    if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), alen, host, sizeof(host), port,
+                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+      continue;
+    }
+    const std::string end = std::string(host) + ":" + port;
+    if (!worker && std::find(want.begin(), want.end(), end) == want.end()) continue;
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0) out.push_back(end);
+  }
+#else
+  (void)peers;
+  (void)worker;
+#endif
+  return out;
 }

@@ -45,8 +45,8 @@ test_that("gmm_distribute() gives the in-memory fit for every kind of start", {
   x <- as.matrix(datasets::faithful)
   dx <- gmm_distribute(cl, x, threads = 1)
   expect_s3_class(dx, "emgmm_distributed")
-  expect_identical(dim(dx), c(272, 2L))
-  expect_identical(dx$shards$rows, c(136, 136))
+  expect_identical(dim(dx), c(272L, 2L))
+  expect_identical(dx$shards$rows, c(136L, 136L))
   for (init in c("auto", "kmeans", "random", "hc")) {
     for (model in c("VVV", "EEE", "VEV", "EVE", "VII")) {
       f <- fit_both(x, dx, k = 3, model = model, init = init)
@@ -75,7 +75,7 @@ test_that("univariate data, shards of unequal size and an empty one give the sam
   x <- matrix(datasets::precip, dimnames = list(NULL, "precip"))
   files <- shard_files(x, list(1:40, integer(0), 41:41, 42:70))
   dx <- gmm_shards(cl, files, threads = 1)
-  expect_identical(dx$shards$rows, c(40, 0, 1, 29))
+  expect_identical(dx$shards$rows, c(40L, 0L, 1L, 29L))
   expect_identical(dx$shards$worker, c(1L, 2L, 1L, 2L))
   for (model in c("E", "V")) {
     for (init in c("auto", "hc", "kmeans")) {
@@ -176,7 +176,7 @@ test_that("the methods work on a distributed fit", {
   expect_output(print(dx), "272 rows x 2 columns, in 2 shards on 2 workers")
   expect_output(print(dx), "rows per shard: 136, 136")
   expect_output(print(dx), "columns: eruptions, waiting")
-  expect_equal(stats::nobs(fit), 272)
+  expect_identical(stats::nobs(fit), 272L)
   expect_s3_class(simulate(fit, nsim = 10, seed = 1), "data.frame")
   pdf(NULL)
   on.exit(grDevices::dev.off(), add = TRUE)
@@ -184,6 +184,19 @@ test_that("the methods work on a distributed fit", {
   skip_if_not_installed("broom")
   expect_identical(broom::tidy(fit)$size, s$sizes)
   expect_error(broom::augment(fit), class = "emgmm_error_input")
+})
+
+test_that("close() removes the data from the workers", {
+  cl <- local_cluster(1L)
+  dx <- gmm_distribute(cl, datasets::faithful, threads = 1)
+  held <- function() parallel::clusterCall(cl, function() {
+    length(ls(get("worker_store", envir = asNamespace("emgmm"))))
+  })[[1L]]
+  expect_identical(held(), 1L)
+  close(dx)
+  expect_identical(held(), 0L)
+  expect_output(print(dx), "UNUSABLE: it was closed")
+  expect_error(gmm_fit(dx, k = 2), "closed", class = "emgmm_error_input")
 })
 
 test_that("bad arguments are input errors naming them", {
@@ -224,7 +237,8 @@ test_that("a worker that fails or dies gives a classed error naming it", {
   err <- expect_error(gmm_shards(cl, files, read = slow, timeout = 0.5),
                       class = "emgmm_error_worker")
   expect_match(conditionMessage(err), "time limit of 0.5 seconds")
-  parallel::stopCluster(cl)
+  # the connection to the late worker was closed
+  try(parallel::stopCluster(cl), silent = TRUE)
 
   # a worker killed in the middle of a fit
   cl <- local_cluster()
