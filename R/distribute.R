@@ -46,13 +46,21 @@
 #' data never move.  A round costs the slowest worker's pass over its rows
 #' plus one round trip, so with `p` hosts an iteration takes about
 #' `compute / p + latency`.  The README of the package gives the constants
-#' measured on one machine (`bench/distributed.R` in the sources).
+#' measured on one machine (`bench/distributed.R` in the sources).  The
+#' cluster's sockets are set to send without delay (`TCP_NODELAY`, as
+#' `options(socketOptions = "no-delay")` would have made them): otherwise
+#' every message above 4 kB (at d = 10, k = 9 already) would wait for TCP's
+#' delayed acknowledgement, some 40 ms a round.  The data stay on the
+#' workers until the cluster stops or `close()` removes them.
 #'
 #' @section Faults:
 #' A worker that dies, or whose call fails, ends the fit with an error of
 #' class `emgmm_error_worker` that names the worker, its shards and the
-#' iteration (fields `worker`, `shard`, `iteration`); the session stays
-#' usable.  Each round waits at most `timeout` seconds for the workers of a
+#' iteration (fields `worker`, `shard`, `iteration`; the iteration is that
+#' of the EM run under way, 0 for the pass that carries a screened start
+#' over to all the rows, `NA` outside EM); the session stays usable.  A
+#' shard file that cannot be read, or whose rows are not data, is also an
+#' input error (class `emgmm_error_input`).  Each round waits at most `timeout` seconds for the workers of a
 #' socket cluster (such as [parallel::makePSOCKcluster()] makes); a worker
 #' that has not answered by then is treated as failed, and the cluster's
 #' connection to it is closed (its late answer would otherwise be taken for

@@ -289,6 +289,65 @@ void test_candidate_groups() {
   check(std::string(status_name(g.status)) == "singular", "status names: singular");
 }
 
+void test_remote_rows() {
+  // Rows held elsewhere: a RemotePass that makes the E-step on two shards
+  // and adds their statistics gives the in-memory candidate fit (to
+  // rounding), with runs screened on a sample first or run on all rows; a
+  // pass that fails stops the fit as interrupted.
+  IntVector truth;
+  const Matrix x = three_clusters(900, 21, truth);
+  const DataMap data(x.data(), x.rows(), x.cols());
+  const Matrix a = x.topRows(400), b = x.bottomRows(500);
+  const DataMap da(a.data(), a.rows(), 2), db(b.data(), b.rows(), 2);
+  const ModelInfo& m = *find_model("VEV");
+  int calls = 0;
+  const RemotePass pass = [&](const Params& p, int, SuffStats& out) {
+    ++calls;
+    Components c;
+    int bad = -1;
+    if (prepare_components(p, c, bad) != Status::ok) return false;
+    SuffStats sb;
+    estep_stats(da, c, m.scatter, 1, out);
+    estep_stats(db, c, m.scatter, 1, sb);
+    out.add(sb);
+    return true;
+  };
+  CandidateControl cc;
+  cc.em.scale = Vector::Ones(2);
+  IntVector poor(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) poor(i) = static_cast<int>((i / 5) % 3);
+  std::vector<SuffStats> starts(2);
+  stats_from_labels(data, poor, 3, m.scatter, 1, starts[0]);
+  stats_from_labels(data, truth, 3, m.scatter, 1, starts[1]);
+  const CandidateResult local =
+      fit_candidate(RowSet(data), RowSet(data), false, m, 3, starts, {0, 1}, cc, CandidateHooks());
+  const RowSet remote(&pass);
+  const CandidateResult far =
+      fit_candidate(remote, remote, false, m, 3, starts, {0, 1}, cc, CandidateHooks());
+  check(calls > 0 && far.status == local.status && far.start == local.start &&
+            close(far.fit.loglik, local.fit.loglik, 1e-12) &&
+            far.fit.params.means.isApprox(local.fit.params.means, 1e-10),
+        "remote rows: the candidate fit of rows held in two shards is the in-memory one");
+  // screened on the first 300 rows (held here), carried over to the shards
+  const Matrix s = x.topRows(300);
+  const DataMap ds(s.data(), 300, 2);
+  std::vector<SuffStats> sampled(1);
+  stats_from_labels(ds, truth.head(300), 3, m.scatter, 1, sampled[0]);
+  const CandidateResult mem =
+      fit_candidate(RowSet(data), RowSet(ds), true, m, 3, sampled, {0}, cc, CandidateHooks());
+  const CandidateResult car =
+      fit_candidate(remote, RowSet(ds), true, m, 3, sampled, {0}, cc, CandidateHooks());
+  check(car.status == mem.status && close(car.fit.loglik, mem.fit.loglik, 1e-12) &&
+            car.fit.iterations == mem.fit.iterations,
+        "remote rows: a start screened here and carried over to remote rows");
+  const RemotePass broken = [](const Params&, int, SuffStats&) { return false; };
+  const RowSet lost(&broken);
+  const CandidateResult none =
+      fit_candidate(lost, lost, false, m, 3, starts, {0, 1}, cc, CandidateHooks());
+  check(none.status == Status::interrupted && none.start == -1,
+        "remote rows: a pass that fails stops the fit as interrupted");
+}
+
 void test_collapse_stops_early() {
   // EVE with a component on a constant variable: with a ridge the start is
   // stopped at once as collapsed (not run until its inner iterations crawl);
@@ -414,6 +473,7 @@ int main() {
   test_hierarchical();
   test_exact_continuation();
   test_candidate_groups();
+  test_remote_rows();
   test_collapse_stops_early();
   test_parameter_check();
   std::printf("engine tests: %d checks passed, %d failed\n", passes, failures);
