@@ -4,7 +4,7 @@
 # when run as root).  When the default library is not writable, packages go to
 # the user library (R_LIBS_USER), which is created and used.
 need <- c("Rcpp", "RcppEigen", "mclust", "testthat", "knitr", "rmarkdown", "ggplot2", "broom",
-          "tibble", "generics", "MASS", "Matrix")
+          "tibble", "generics", "MASS", "Matrix", "withr")
 have <- rownames(installed.packages())
 missing <- setdiff(need, have)
 if (length(missing) > 0L) {
