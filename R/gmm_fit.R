@@ -218,7 +218,9 @@
 #' @param threads Number of threads; by default [emgmm_threads()]
 #'   (`getOption("emgmm.threads")`, or else every processor, within
 #'   `OMP_THREAD_LIMIT`).  Never more than the number of processors are used.
-#'   Results are identical whatever the number of threads.
+#'   Results are identical whatever the number of threads.  For data on a
+#'   cluster these are this session's threads (the starts); the workers use
+#'   the `threads` given to [gmm_distribute()] or [gmm_shards()].
 #' @param verbose If `TRUE`, report each (k, model) pair, the screening of
 #'   its starts and the log-likelihood at every iteration of the fits that
 #'   are continued.
