@@ -61,7 +61,10 @@ class RunSet {
   // a failed remote pass stops the set, as an interrupt does.
   void run(std::vector<RunPtr>& runs, const std::vector<int>& which, int limit, bool move,
            const RowSet& all, bool report) {
-    const bool side_by_side = across_ && !move && which.size() > 1;
+    bool side_by_side = across_ && !move && which.size() > 1;
+    for (const int i : which) {
+      if (runs[static_cast<std::size_t>(i)]->remote()) side_by_side = false;
+    }
     if (side_by_side) {
       parallel_blocks(static_cast<Eigen::Index>(which.size()),
                       effective_threads(control_.threads, static_cast<Eigen::Index>(which.size())),

@@ -144,6 +144,9 @@ class EmRun {
   const EmResult& result() const { return res_; }
   // Whether run() can take it further (it stopped at its iteration limit).
   bool resumable() const { return res_.status == Status::max_iter; }
+  // Whether its rows are held elsewhere (its passes must be made on the
+  // calling thread).
+  bool remote() const { return rows_.is_remote(); }
 
  private:
   const EmResult& finish(Status s, bool converged);
