@@ -9,16 +9,16 @@ fit_candidate_cpp <- function(x, model, k, starts, groups, rows, control, verbos
     .Call(`_emgmm_fit_candidate_cpp`, x, model, k, starts, groups, rows, control, verbose)
 }
 
-fit_candidate_remote_cpp <- function(xs, model, k, starts, groups, sampled, start_stats, control, verbose, pass) {
-    .Call(`_emgmm_fit_candidate_remote_cpp`, xs, model, k, starts, groups, sampled, start_stats, control, verbose, pass)
+fit_candidate_remote_cpp <- function(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass) {
+    .Call(`_emgmm_fit_candidate_remote_cpp`, xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass)
 }
 
-shard_estep_cpp <- function(x, params, full, threads) {
-    .Call(`_emgmm_shard_estep_cpp`, x, params, full, threads)
+shard_estep_cpp <- function(x, params, model, threads) {
+    .Call(`_emgmm_shard_estep_cpp`, x, params, model, threads)
 }
 
-shard_start_cpp <- function(x, start, k, means, full, threads) {
-    .Call(`_emgmm_shard_start_cpp`, x, start, k, means, full, threads)
+shard_start_cpp <- function(x, start, k, means, model, threads) {
+    .Call(`_emgmm_shard_start_cpp`, x, start, k, means, model, threads)
 }
 
 check_parameters_cpp <- function(proportions, means, covariances) {
@@ -47,10 +47,6 @@ model_df_cpp <- function(model, d, k) {
 
 max_threads_cpp <- function() {
     .Call(`_emgmm_max_threads_cpp`)
-}
-
-model_scatter_cpp <- function(model) {
-    .Call(`_emgmm_model_scatter_cpp`, model)
 }
 
 tcp_no_delay_cpp <- function(peers, worker) {

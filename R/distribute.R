@@ -486,7 +486,8 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call,
                      iteration, call)
     }
     pending <- c(pending, w)
-    if (count) state$sent <- state$sent + length(serialize(a, NULL))
+    # the call as sent: the function (the small entry) and its arguments
+    if (count) state$sent <- state$sent + length(serialize(list(worker_entry, a), NULL))
   }
   deadline <- elapsed() + dx$timeout
   while (length(pending) > 0L) {
@@ -522,6 +523,8 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call,
         worker_failure(dx, w, NULL, trimws(as.character(res)), context, iteration, call,
                        fatal = FALSE)
       }
+      # the answer as received, before it is unwrapped
+      if (count) state$received <- state$received + length(serialize(res, NULL))
       if (ours) {
         if (!isTRUE(res$ok)) {
           # the worker is alive and keeps its shards
@@ -530,7 +533,6 @@ cluster_round <- function(dx, op, args, context, call, fun = worker_call,
         }
         res <- res$value
       }
-      if (count) state$received <- state$received + length(serialize(res, NULL))
       if (!is.null(res)) out[[w]] <- res
     }
   }
@@ -741,11 +743,11 @@ worker_op <- function(op, s, args, threads) {
         u[seq_len(min(m, nrow(u))), , drop = FALSE]
       }
     },
-    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$full, threads),
+    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$model, threads),
     start = {
       start <- args$starts[[as.character(s$shard)]]
       if (is.null(start)) start <- rep(1L, nrow(x))
-      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$full, threads)
+      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$model, threads)
     },
     predict = worker_predict(s, args, threads),
     stop(sprintf("unknown operation '%s'", op))
@@ -800,14 +802,13 @@ prediction_path <- function(file, type) {
 
 # The engine's pass over all the rows of the data on the cluster:
 # function(params, iteration) giving the statistics of every shard at
-# `params` (the engine's layout, see shard_estep_cpp()), added in shard
-# order.
-remote_pass <- function(dx, k, model, full, call) {
+# `params` (the engine's layout, see shard_estep_cpp()), in shard order
+# (the glue adds them, as the engine adds statistics).
+remote_pass <- function(dx, k, model, call) {
   function(params, iteration) {
-    args <- rep(list(list(params = params, full = full)), length(dx$cluster))
-    res <- cluster_round(dx, "estep", args, pass_context(iteration, k, model), call,
-                         iteration = iteration)
-    sum_shard_stats(res)
+    args <- rep(list(list(params = params, model = model)), length(dx$cluster))
+    in_shard_order(cluster_round(dx, "estep", args, pass_context(iteration, k, model), call,
+                                 iteration = iteration))
   }
 }
 
@@ -819,26 +820,19 @@ pass_context <- function(iteration, k, model) {
   }
 }
 
-# The statistics of the shards (a list by worker of lists named by shard),
-# added in shard order as the engine adds them (SuffStats::add()).
-sum_shard_stats <- function(res) {
+# The shards' answers (a list by worker of lists named by shard) as one list
+# in shard order.
+in_shard_order <- function(res) {
   all <- unlist(res, recursive = FALSE)
-  all <- all[order(as.integer(names(all)))]
-  Reduce(function(a, b) {
-    a$weight <- a$weight + b$weight
-    a$sum <- a$sum + b$sum
-    a$scatter <- a$scatter + b$scatter
-    a$loglik <- a$loglik + b$loglik
-    a$sum_log_max <- a$sum_log_max + b$sum_log_max
-    a
-  }, all)
+  all[order(as.integer(names(all)))]
 }
 
-# The statistics of a start on all the rows, made by the workers in the two
-# passes of the engine's stats_from_labels(): `start` is NULL (one
-# component), labels (length n) or a posterior matrix (n x k), cut into the
-# shards' rows.
-remote_start <- function(dx, start, k, full, call) {
+# One of the two passes of the statistics of a start on all the rows (the
+# engine's stats_from_labels(), which the glue drives): function(means,
+# pass) giving the statistics of every shard, in shard order.  `start` is
+# NULL (one component), labels (length n) or a posterior matrix (n x k),
+# cut into the shards' rows.
+remote_start <- function(dx, start, k, model, call) {
   ends <- cumsum(dx$shards$rows)
   slice <- function(s) {
     if (is.null(start)) return(NULL)
@@ -849,15 +843,11 @@ remote_start <- function(dx, start, k, full, call) {
     mine <- dx$shards$shard[dx$shards$worker == w]
     stats::setNames(lapply(mine, slice), mine)
   })
-  pass <- function(means) {
-    args <- lapply(by_worker, function(st) list(starts = st, k = k, means = means, full = full))
-    sum_shard_stats(cluster_round(dx, "start", args, "while computing the statistics of the start",
-                                  call))
+  function(means, pass) {
+    args <- lapply(by_worker, function(st) list(starts = st, k = k, means = means, model = model))
+    in_shard_order(cluster_round(dx, "start", args,
+                                 "while computing the statistics of the start", call))
   }
-  first <- pass(NULL)
-  means <- sweep(first$sum, 2L, first$weight, "/")
-  means[, first$weight <= 0] <- 0
-  list(stats = pass(means), shift = means)
 }
 
 # Predictions on the data on the cluster, by shard: gathered in row order,

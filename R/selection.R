@@ -43,16 +43,12 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call) {
 # workers.  A user's start, and the one-component start on all the rows,
 # get their statistics from the workers.
 fit_pair_remote <- function(dx, k, model, set, groups, plan, local, settings, call) {
-  full <- model_scatter_cpp(model) == "full"
   sampled <- !is.null(plan$rows)
-  given <- NULL
-  if (!is.null(plan$user) || (k == 1L && !sampled)) {
-    given <- remote_start(dx, plan$user, k, full, call)
-  }
+  on_workers <- !is.null(plan$user) || (k == 1L && !sampled)
   if (!is.matrix(local)) local <- matrix(0, 0L, dx$d)
-  fit_candidate_remote_cpp(local, model, k, if (is.null(given)) set$starts else list(),
-                           groups, sampled, given, settings$engine, settings$verbose,
-                           remote_pass(dx, k, model, full, call))
+  fit_candidate_remote_cpp(local, model, k, if (on_workers) list() else set$starts, groups,
+                           sampled, if (on_workers) remote_start(dx, plan$user, k, model, call),
+                           settings$engine, settings$verbose, remote_pass(dx, k, model, call))
 }
 
 # Why no start of a pair gave a fit, from the engine's status.

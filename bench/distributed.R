@@ -13,7 +13,8 @@
 #   rows; distributed: the round the fit makes), 3 passes at a time, the
 #   configurations interleaved, 5 repetitions; the median is reported;
 # * bytes per iteration: what the leader sent and received in those rounds
-#   (the serialized calls and answers: parameters and statistics);
+#   (the serialized calls, entry function and parameters, and answers, the
+#   statistics; parallel's envelope of a few dozen bytes is left out);
 # * the whole fit: init = "kmeans", n_init = 1 (the start and its 20
 #   screening iterations on a 20000-row sample, in the leader), then 25 EM
 #   iterations on all the rows (tol = 0; the iterations run are shown), and
@@ -76,9 +77,9 @@ params <- list(proportions = p$proportions, means = unname(t(p$means)),
                covariances = array(as.double(p$covariances), dim(p$covariances)))
 pass_of <- function(s) {
   if (s$workers == 0L) {
-    function() emgmm:::shard_estep_cpp(s$data, params, TRUE, s$threads)
+    function() emgmm:::shard_estep_cpp(s$data, params, "VVV", s$threads)
   } else {
-    remote <- emgmm:::remote_pass(s$data, k, "VVV", TRUE, NULL)
+    remote <- emgmm:::remote_pass(s$data, k, "VVV", NULL)
     function() remote(params, 1L)
   }
 }
@@ -109,7 +110,7 @@ for (s in setups) if (s$workers > 0L) stopCluster(s$cluster)
 # the round trip alone: two workers, 500 rows each
 cl <- makePSOCKcluster(2L)
 ds <- gmm_distribute(cl, x[seq_len(1000L), ], threads = 1L)
-remote <- emgmm:::remote_pass(ds, k, "VVV", TRUE, NULL)
+remote <- emgmm:::remote_pass(ds, k, "VVV", NULL)
 latency <- stats::median(replicate(5, system.time(for (i in 1:400) remote(params, 1L))[[
   "elapsed"]] / 400))
 stopCluster(cl)

@@ -44,8 +44,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // fit_candidate_remote_cpp
-Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled, SEXP start_stats, Rcpp::List control, bool verbose, Rcpp::Function pass);
-RcppExport SEXP _emgmm_fit_candidate_remote_cpp(SEXP xsSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP sampledSEXP, SEXP start_statsSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP passSEXP) {
+Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled, SEXP start_pass, Rcpp::List control, bool verbose, Rcpp::Function pass);
+RcppExport SEXP _emgmm_fit_candidate_remote_cpp(SEXP xsSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP sampledSEXP, SEXP start_passSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP passSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type xs(xsSEXP);
@@ -54,39 +54,39 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
     Rcpp::traits::input_parameter< bool >::type sampled(sampledSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type start_stats(start_statsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type start_pass(start_passSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< Rcpp::Function >::type pass(passSEXP);
-    rcpp_result_gen = Rcpp::wrap(fit_candidate_remote_cpp(xs, model, k, starts, groups, sampled, start_stats, control, verbose, pass));
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_remote_cpp(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass));
     return rcpp_result_gen;
 END_RCPP
 }
 // shard_estep_cpp
-Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, bool full, int threads);
-RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP fullSEXP, SEXP threadsSEXP) {
+Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, std::string model, int threads);
+RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
-    Rcpp::traits::input_parameter< bool >::type full(fullSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, full, threads));
+    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, model, threads));
     return rcpp_result_gen;
 END_RCPP
 }
 // shard_start_cpp
-Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means, bool full, int threads);
-RcppExport SEXP _emgmm_shard_start_cpp(SEXP xSEXP, SEXP startSEXP, SEXP kSEXP, SEXP meansSEXP, SEXP fullSEXP, SEXP threadsSEXP) {
+Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means, std::string model, int threads);
+RcppExport SEXP _emgmm_shard_start_cpp(SEXP xSEXP, SEXP startSEXP, SEXP kSEXP, SEXP meansSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< SEXP >::type start(startSEXP);
     Rcpp::traits::input_parameter< int >::type k(kSEXP);
     Rcpp::traits::input_parameter< SEXP >::type means(meansSEXP);
-    Rcpp::traits::input_parameter< bool >::type full(fullSEXP);
+    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(shard_start_cpp(x, start, k, means, full, threads));
+    rcpp_result_gen = Rcpp::wrap(shard_start_cpp(x, start, k, means, model, threads));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -172,16 +172,6 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
-// model_scatter_cpp
-std::string model_scatter_cpp(std::string model);
-RcppExport SEXP _emgmm_model_scatter_cpp(SEXP modelSEXP) {
-BEGIN_RCPP
-    Rcpp::RObject rcpp_result_gen;
-    Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
-    rcpp_result_gen = Rcpp::wrap(model_scatter_cpp(model));
-    return rcpp_result_gen;
-END_RCPP
-}
 // tcp_no_delay_cpp
 Rcpp::CharacterVector tcp_no_delay_cpp(Rcpp::CharacterVector peers, bool worker);
 RcppExport SEXP _emgmm_tcp_no_delay_cpp(SEXP peersSEXP, SEXP workerSEXP) {
@@ -207,7 +197,6 @@ static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_hc_partitions_cpp", (DL_FUNC) &_emgmm_hc_partitions_cpp, 3},
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},
     {"_emgmm_max_threads_cpp", (DL_FUNC) &_emgmm_max_threads_cpp, 0},
-    {"_emgmm_model_scatter_cpp", (DL_FUNC) &_emgmm_model_scatter_cpp, 1},
     {"_emgmm_tcp_no_delay_cpp", (DL_FUNC) &_emgmm_tcp_no_delay_cpp, 2},
     {NULL, NULL, 0}
 };

@@ -254,6 +254,21 @@ Rcpp::List stats_to_wire(const emgmm::SuffStats& st) {
 }
 
 void stats_from_wire(SEXP wire, const Matrix& shift, emgmm::ScatterKind kind,
+                     emgmm::SuffStats& out);
+
+// The statistics of the shards (a list in shard order, stats_to_wire()'s
+// form), added in that order as the engine adds statistics.
+void add_shards(SEXP shards, const Matrix& shift, emgmm::ScatterKind kind,
+                emgmm::SuffStats& out) {
+  const Rcpp::List all(shards);
+  emgmm::SuffStats one;
+  for (R_xlen_t s = 0; s < all.size(); ++s) {
+    stats_from_wire(all[s], shift, kind, s == 0 ? out : one);
+    if (s > 0) out.add(one);
+  }
+}
+
+void stats_from_wire(SEXP wire, const Matrix& shift, emgmm::ScatterKind kind,
                      emgmm::SuffStats& out) {
   const Rcpp::List w(wire);
   const Matrix sum = Rcpp::as<Matrix>(w["sum"]);
@@ -335,27 +350,39 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
 
 // The same over data held by the workers of a cluster: passes over all the
 // rows are made by `pass`, an R function(params, iteration) that returns
-// their statistics (stats_to_wire()'s form, summed over the shards in shard
-// order).  `xs` are rows fetched from the workers: the screening rows when
-// `sampled`, else rows on which the starts' statistics are computed
-// (`starts`: label vectors over them, 1-based, 0 leaves a row out).  A
-// user's start on all the rows comes as `start_stats` instead
-// (list(stats, shift), made by the workers).
+// the statistics of every shard (stats_to_wire()'s form, a list in shard
+// order), added here.  `xs` are rows fetched from the workers: the
+// screening rows when `sampled`, else rows on which the starts' statistics
+// are computed (`starts`: label vectors over them, 1-based, 0 leaves a row
+// out).  A start on all the rows (the user's, or the one-component start)
+// comes as `start_pass` instead, an R function(means, pass) making the two
+// passes of stats_from_labels() on the workers (means NULL, then the
+// start's means), whose shards' statistics are added here.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k,
                                     Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled,
-                                    SEXP start_stats, Rcpp::List control, bool verbose,
+                                    SEXP start_pass, Rcpp::List control, bool verbose,
                                     Rcpp::Function pass) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(xs);
   const emgmm::CandidateControl ctl = candidate_control(control);
   const int d = static_cast<int>(xs.cols());
+  RSession session;
   std::vector<emgmm::SuffStats> stats;
   std::vector<int> group_ids;
-  if (!Rf_isNull(start_stats)) {
-    const Rcpp::List given(start_stats);
+  if (!Rf_isNull(start_pass)) {
+    emgmm::SuffStats first;
+    const Rcpp::IntegerVector pass1 = Rcpp::IntegerVector::create(1);
+    const Rcpp::IntegerVector pass2 = Rcpp::IntegerVector::create(2);
+    Rcpp::Shield<SEXP> one(session.call(start_pass, R_NilValue, pass1));
+    session.resume();
+    add_shards(one, Matrix::Zero(d, k), emgmm::ScatterKind::diagonal, first);
+    const Matrix means = emgmm::start_means(first);
+    Rcpp::Shield<SEXP> shift(Rcpp::wrap(means));
+    Rcpp::Shield<SEXP> two(session.call(start_pass, shift, pass2));
+    session.resume();
     stats.resize(1);
-    stats_from_wire(given["stats"], Rcpp::as<Matrix>(given["shift"]), m.scatter, stats[0]);
+    add_shards(two, means, m.scatter, stats[0]);
     group_ids.push_back(0);
   } else {
     stats.resize(static_cast<std::size_t>(starts.size()));
@@ -365,7 +392,6 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
     }
     group_ids = Rcpp::as<std::vector<int>>(groups);
   }
-  RSession session;
   const emgmm::CandidateHooks hooks = candidate_hooks(session, verbose);
   const emgmm::RemotePass remote = [&](const emgmm::Params& p, int iteration,
                                        emgmm::SuffStats& out) {
@@ -374,7 +400,7 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
     const SEXP res = session.call(pass, wire, it);
     if (session.jumped()) return false;
     Rcpp::Shield<SEXP> keep(res);
-    stats_from_wire(res, p.means, m.scatter, out);
+    add_shards(res, p.means, m.scatter, out);
     return true;
   };
   const emgmm::RowSet all(&remote);
@@ -388,10 +414,10 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
 // E-step statistics of the rows of one shard (on a worker) at parameters
 // in params_to_wire()'s form, in stats_to_wire()'s form.
 // [[Rcpp::export(rng = false)]]
-Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, bool full,
-                           int threads) {
+Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params,
+                           std::string model, int threads) {
   const emgmm::Params p = params_from_wire(params);
-  const emgmm::ScatterKind kind = full ? emgmm::ScatterKind::full : emgmm::ScatterKind::diagonal;
+  const emgmm::ScatterKind kind = model_or_stop(model).scatter;
   emgmm::SuffStats st;
   if (x.rows() == 0) {
     st.reset(p.d(), p.k(), p.means, kind);
@@ -412,8 +438,8 @@ Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List param
 // means (d x k) for the second.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means,
-                           bool full, int threads) {
-  const emgmm::ScatterKind kind = full ? emgmm::ScatterKind::full : emgmm::ScatterKind::diagonal;
+                           std::string model, int threads) {
+  const emgmm::ScatterKind kind = model_or_stop(model).scatter;
   const int d = static_cast<int>(x.cols());
   Matrix shift = Matrix::Zero(d, k);
   if (!Rf_isNull(means)) shift = Rcpp::as<Matrix>(means);
@@ -556,12 +582,6 @@ int max_threads_cpp() { return emgmm::hardware_threads(); }
 // stopped and joined before their code goes away.
 extern "C" void R_unload_emgmm(DllInfo*) { emgmm::stop_threads(); }
 
-// Which scatter a model's M-step reads: "full" or "diagonal" (what the
-// workers of a distributed fit send back).
-// [[Rcpp::export(rng = false)]]
-std::string model_scatter_cpp(std::string model) {
-  return model_or_stop(model).scatter == emgmm::ScatterKind::full ? "full" : "diagonal";
-}
 
 // TCP_NODELAY on the sockets of a cluster's connections.  parallel's
 // messages are written in 4 kB pieces; without it the last piece of a
