@@ -297,10 +297,7 @@ finish_handle <- function(dx, res, call) {
   for (s in info[-1L]) {
     same <- s$d == first$d && identical(s$names, first$names)
     if (!same) {
-      dx$state$valid <- FALSE
-      dx$state$reason <- "its shards have different columns"
-      drop_on_workers(dx)
-      abort_input(sprintf(paste0(
+      refuse(dx, "its shards have different columns", sprintf(paste0(
         "Every shard must have the same columns, but shard %d has %s and shard 1 has %s."),
         s$shard, columns_text(s), columns_text(first)), call)
     }
@@ -313,15 +310,20 @@ finish_handle <- function(dx, res, call) {
   dx$d <- first$d
   dx$names <- first$names
   if (dx$n < 1) {
-    dx$state$valid <- FALSE
-    dx$state$reason <- "its shards are empty"
-    drop_on_workers(dx)
-    abort_input("`files` must hold at least one observation between them, but every shard is empty.",
-                call)
+    refuse(dx, "its shards are empty", paste0(
+      "`files` must hold at least one observation between them, but every shard is empty."), call)
   }
   # (after the check: the moments of no rows cannot be combined)
   dx$moments <- combine_moments(info)
   dx
+}
+
+# Shards that cannot make data: dropped from the workers, and an input error.
+refuse <- function(dx, reason, message, call) {
+  dx$state$valid <- FALSE
+  dx$state$reason <- reason
+  drop_on_workers(dx)
+  abort_input(message, call)
 }
 
 columns_text <- function(s) {
@@ -429,15 +431,11 @@ src_rows <- function(data, rows) {
     if (length(mine) == 0L) return(NULL)
     split(local[mine], factor(shard[mine], levels = unique(shard[mine])))
   })
-  res <- cluster_round(data, "rows", ask, "while fetching rows", NULL)
+  got <- in_shard_order(cluster_round(data, "rows", ask, "while fetching rows", NULL))
+  # each shard's rows come back in the order asked, which split() kept
   out <- matrix(0, length(rows), data$d, dimnames = list(NULL, data$names))
-  for (w in seq_along(ask)) {
-    if (is.null(ask[[w]])) next
-    for (s in names(ask[[w]])) {
-      mine <- which(data$shards$worker[shard] == w & shard == as.integer(s))
-      out[mine, ] <- res[[w]][[s]]
-    }
-  }
+  out[unlist(split(seq_along(rows), shard)[names(got)], use.names = FALSE), ] <-
+    do.call(rbind, got)
   out
 }
 
