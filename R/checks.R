@@ -49,7 +49,7 @@ check_number <- function(x, arg, call, min = 0) {
 # Matrix package are converted with as.matrix(); dates, times, durations and
 # other classed vectors are not measurements to be taken as numbers, and are
 # refused with their class named (describe()).
-as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
+as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE, allow_na = FALSE) {
   if (isS4(x) && inherits(x, "Matrix")) {
     if (!requireNamespace("Matrix", quietly = TRUE)) {
       abort_input(sprintf(paste0(
@@ -87,14 +87,23 @@ as_data_matrix <- function(x, call, arg = "x", allow_empty = FALSE) {
     abort_input(sprintf("`%s` must have at least one observation and one variable, not %d x %d.",
                         arg, nrow(x), ncol(x)), call)
   }
-  if (anyNA(x) || !all(is.finite(x))) {
-    where <- which(!is.finite(x))[1L]
+  if (allow_na) {
+    # missing values (NA, NaN) are kept as NA; infinite ones are refused
+    x[is.na(x)] <- NA_real_
+    bad <- is.infinite(x)
+  } else {
+    bad <- !is.finite(x)
+  }
+  if (any(bad)) {
+    where <- which(bad)[1L]
     i <- (where - 1L) %% nrow(x) + 1L
     j <- (where - 1L) %/% nrow(x) + 1L
     what <- if (is.nan(x[where])) "NaN" else if (is.na(x[where])) "NA" else format(x[where])
     abort_input(sprintf(
-      "`%s` must contain only finite values, but row %d, column %d is %s.",
-      arg, i, j, what), call)
+      "`%s` must contain only finite values, but row %d, column %d is %s%s.",
+      arg, i, j, what, if (is.na(x[where]) && arg == "x") {
+        " (use `na_action = \"em\"` or `\"omit\"` to fit data with missing values)"
+      } else ""), call)
   }
   rownames(x) <- NULL
   colnames(x) <- fill_names(colnames(x))
@@ -130,8 +139,11 @@ fill_names <- function(names) {
 check_spread <- function(data, call) {
   n <- nrow(data)
   check_magnitude(data, call)
+  moments <- data_moments(data)
   variances <- if (is_distributed(data)) {
     diag(data$moments$cov) * (n / (n - 1))
+  } else if (!is.null(moments)) {
+    moments$var
   } else {
     vapply(seq_len(ncol(data)), function(j) stats::var(data[, j]), numeric(1))
   }
@@ -158,7 +170,9 @@ check_spread <- function(data, call) {
 # overflow itself; a range that is already Inf (max - min overflowed) fails.
 check_magnitude <- function(data, call) {
   n <- nrow(data)
-  ranges <- if (is_distributed(data)) data$moments$max - data$moments$min else
+  moments <- if (is_distributed(data)) data$moments else data_moments(data)
+  if (!is.null(moments)) n <- max(n, moments$n)
+  ranges <- if (!is.null(moments)) moments$max - moments$min else
     apply(data, 2L, function(v) max(v) - min(v))
   widest <- which.max(ranges)
   top <- ranges[widest]

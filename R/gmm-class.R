@@ -95,8 +95,9 @@ validate_emgmm <- function(x) {
     is.finite(x$loglik)
   )
   if (!is_distributed(x$data)) {
-    stopifnot(identical(dim(x$posterior), c(x$n, x$k)), all(is.finite(x$posterior)),
-              length(x$classification) == x$n)
+    rows <- nrow(x$data)
+    stopifnot(identical(dim(x$posterior), c(rows, x$k)), all(is.finite(x$posterior)),
+              length(x$classification) == rows)
   }
   x
 }

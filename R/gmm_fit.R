@@ -268,33 +268,51 @@
 gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
                     max_iter = 1000L, tol = 1e-8, reg = NULL,
                     criterion = c("bic", "icl", "aic"), threads = emgmm_threads(),
-                    verbose = FALSE, hc_subset = NULL, ...) {
+                    verbose = FALSE, hc_subset = NULL, weights = NULL,
+                    na_action = c("em", "omit", "fail"), ...) {
   call <- match.call()
   ecall <- sys.call()
   check_dots(list(...), ecall)
-  data <- if (is_distributed(x)) check_distributed(x, ecall) else as_data_matrix(x, ecall)
+  na_action <- if (missing(na_action)) "em" else
+    check_choice(na_action, na_choices, "na_action", ecall)
+  distributed <- is_distributed(x)
+  all_data <- if (distributed) check_distributed(x, ecall) else
+    as_data_matrix(x, ecall, allow_na = na_action != "fail")
+  if (distributed && !is.null(weights)) {
+    abort_input("`weights` are not supported yet for data on a cluster.", ecall)
+  }
+  weights_all <- weights <- check_weights(weights, nrow(all_data), ecall)
+  used <- if (distributed) NULL else fit_rows(all_data, weights, na_action, ecall)
+  data <- if (distributed) all_data else used$data
+  weights <- used$weights
   variances <- check_spread(data, ecall)
   models <- resolve_models(model, ncol(data), ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
-  start <- check_init(init, k, missing(k), data, ecall)
+  start <- check_init(init, k, missing(k), data, ecall, n_user = nrow(all_data))
   n_init <- check_count(n_init, "n_init", ecall)
   settings <- fit_settings(start$type, max_iter, tol, reg, threads, verbose, data, variances,
                            !missing(tol), !missing(reg), ecall)
   check_distinct(data, start$ks, ecall)
   threads <- settings$engine$threads
 
-  plan <- start_plan(data, start, n_init, hc_subset, threads, ecall)
+  start$user <- user_start_rows(start$user, used, start$type)
+  # with missing values the starts are computed on other rows (start_rows())
+  srows <- if (!distributed) start_rows(data, weights, max(start$ks))
+  sdata <- if (is.null(srows)) data else srows$data
+  plan <- start_plan(sdata, start, n_init, hc_subset, threads, ecall,
+                     weights = if (is.null(srows)) weights else srows$weights)
+  plan$start_rows <- srows
   # data on a cluster: the starts are computed on rows fetched from it
   local <- if (is_distributed(data) && !is.null(plan$local_rows)) {
     src_rows(data, plan$local_rows)
-  } else data
+  } else sdata
   candidates <- list()
   for (kk in start$ks) {
     set <- starts_for(plan, local, kk)
     for (m in models) {
       if (settings$verbose) message(sprintf("Fitting k = %d, model %s", kk, m))
       candidates[[length(candidates) + 1L]] <- fit_pair(data, kk, m, set, plan, local, settings,
-                                                        ecall)
+                                                        ecall, weights)
     }
   }
   selection <- selection_table(candidates)
@@ -305,13 +323,19 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
     fit$sizes <- distributed_predict(list(parameters = fit, k = fit$k), data, "sizes",
                                      "gather", ecall)
   } else {
-    fit$posterior <- predict_cpp(data, fit$proportions, fit$means, fit$covariances, TRUE,
+    # every row of x gets its posterior (rows of weight zero, and rows with
+    # missing values from their observed coordinates), but with
+    # na_action = "omit" only the rows fitted
+    out_data <- if (na_action == "omit" && !is.null(used$rows)) {
+      all_data[rowSums(is.na(all_data)) == 0L, , drop = FALSE]
+    } else all_data
+    fit$posterior <- predict_cpp(out_data, fit$proportions, fit$means, fit$covariances, TRUE,
                                  threads)$posterior
     fit[c("classification", "uncertainty")] <- classify(fit$posterior)
   }
   eng <- settings$engine
   obj <- new_emgmm(
-    fit = fit, data = data, criterion = criterion,
+    fit = fit, data = if (distributed) data else out_data, criterion = criterion,
     selection = if (nrow(selection) > 1L) selection else NULL,
     control = list(init = start$type,
                    n_init = if (start$type %in% c("auto", "kmeans", "random")) n_init else 1L,
@@ -319,8 +343,19 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
                    screen_rows = if (!is.null(plan$rows)) length(plan$rows),
                    max_iter = eng$max_iter, inner_max_iter = eng$inner_max_iter,
                    tol = eng$tol, inner_tol = eng$inner_tol,
-                   reg = eng$reg, reg_default = settings$reg_default, threads = threads),
+                   reg = eng$reg, reg_default = settings$reg_default, threads = threads,
+                   na_action = na_action,
+                   start_rows = if (!is.null(srows)) srows$how),
     call = call
   )
+  obj$n <- data_n(data)
+  obj$weights <- if (!is.null(weights)) {
+    if (na_action == "omit" && !is.null(used$rows)) {
+      weights_all[rowSums(is.na(all_data)) == 0L]
+    } else weights_all
+  }
+  obj$missing <- if (!distributed) {
+    list(values = used$missing, rows = used$incomplete, dropped = used$dropped)
+  }
   validate_emgmm(obj)
 }

@@ -13,9 +13,11 @@ hc_subset_default <- 2000L
 # clustering runs on, in the order it sees them; NULL when they are all the
 # same observation and `strict` is FALSE (init = "auto" then does without
 # the hierarchical start).
-hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
+hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE, weights = NULL) {
   n <- nrow(data)
   size <- NULL
+  # whole-number weights: the rows repeated as their weights say
+  repeated <- !is.null(weights) && is_whole_weights(weights)
   if (is.null(hc_subset)) {
     size <- hc_subset_default
   } else if (is.logical(hc_subset) && is.null(dim(hc_subset)) && length(hc_subset) == n) {
@@ -27,7 +29,7 @@ hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
     rows <- which(hc_subset)
   } else if (is.numeric(hc_subset) && !is.object(hc_subset) && length(hc_subset) == 1L) {
     # a size; anything from n up (Inf included) means every row
-    size <- if (isTRUE(hc_subset >= n)) n else check_count(hc_subset, "hc_subset", call, min = 2)
+    size <- if (isTRUE(hc_subset >= n)) Inf else check_count(hc_subset, "hc_subset", call, min = 2)
   } else if (is.numeric(hc_subset) && !is.object(hc_subset) && length(hc_subset) > 1L) {
     bad <- which(is.na(hc_subset) | !is.finite(hc_subset) | hc_subset < 1 |
                    hc_subset > n | abs(hc_subset - round(hc_subset)) >= 1e-8)
@@ -48,8 +50,15 @@ hc_rows <- function(hc_subset, data, k_max, call, strict = TRUE) {
       "`hc_subset` must be NULL, a number of rows, row indices or a logical vector ",
       "with one element per observation (%d), not %s."), n, describe(hc_subset)), call)
   }
-  if (!is.null(size)) {
+  if (!is.null(size) && repeated) {
+    total <- sum(weights)
+    rows <- if (total > size) {
+      findInterval(sample.int(total, size = size), cumsum(weights), left.open = TRUE) + 1L
+    } else rep.int(seq_len(n), round(weights))
+  } else if (!is.null(size)) {
     rows <- if (n > size) sample(seq.int(n), size = size, replace = FALSE) else seq_len(n)
+  } else if (repeated) {
+    rows <- rep.int(rows, round(weights[rows]))
   }
   if (length(rows) < max(2L, k_max)) {
     abort_input(sprintf(paste0(

@@ -7,12 +7,14 @@
 # `set` (starts_for()).  An interrupt or a time limit never returns here:
 # the glue continues R's own jump once the engine has stopped.  For data on
 # a cluster, `local` are the rows fetched for the starts (plan$local_rows).
-fit_pair <- function(data, k, model, set, plan, local, settings, call) {
+fit_pair <- function(data, k, model, set, plan, local, settings, call, weights = NULL) {
   groups <- match(set$kinds, unique(set$kinds))
   res <- if (is_distributed(data)) {
     fit_pair_remote(data, k, model, set, groups, plan, local, settings, call)
   } else {
-    fit_candidate_cpp(data, model, k, set$starts, groups, plan$rows, settings$engine,
+    starts <- engine_starts(set$starts, plan, local, data, weights)
+    fit_candidate_cpp(data, model, k, starts, groups,
+                      if (is.null(plan$start_rows)) plan$rows, weights, settings$engine,
                       settings$verbose)
   }
   df <- model_df_cpp(model, ncol(data), k)
@@ -20,7 +22,7 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call) {
     return(list(k = k, model = model, ok = FALSE, df = df,
                 reason = status_reason(res$status, res$component)))
   }
-  n <- nrow(data)
+  n <- data_n(data)
   bic <- -2 * res$loglik + df * log(n)
   degenerate <- res$collapsed > 0L
   list(
@@ -36,6 +38,31 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call) {
     loglik_trace = res$loglik_trace, starts = length(set$starts),
     failed_starts = res$failed_starts
   )
+}
+
+# The starts as the engine takes them.  With missing values the starts were
+# computed on other rows (plan$start_rows; `local` are those rows): each
+# becomes list(x, weights, start), its statistics computed on them; a
+# user's labels leave the incomplete rows out, and a user's posterior
+# matrix is taken on the complete rows.
+engine_starts <- function(starts, plan, local, data, weights) {
+  if (is.null(plan$start_rows)) return(starts)
+  if (!is.null(plan$user)) {
+    complete <- rowSums(is.na(data)) == 0L
+    if (!is.matrix(plan$user)) {
+      lab <- plan$user
+      lab[!complete] <- 0L
+      return(list(lab))
+    }
+    return(list(list(x = data[complete, , drop = FALSE],
+                     weights = if (!is.null(weights)) weights[complete],
+                     start = plan$user[complete, , drop = FALSE])))
+  }
+  rows <- plan$rows
+  x <- if (is.null(rows)) local else local[rows, , drop = FALSE]
+  w <- plan$weights
+  if (!is.null(w) && !is.null(rows)) w <- w[rows]
+  lapply(starts, function(s) if (is.list(s)) s else list(x = x, weights = w, start = s))
 }
 
 # The engine's candidate fit over data on a cluster: the screening runs on

@@ -62,6 +62,7 @@ default_ridge <- function(data, scale) {
 # The covariance matrix of the data (divisor n).
 data_covariance <- function(data) {
   if (is_distributed(data)) return(data$moments$cov)
+  if (!is.null(data_moments(data))) return(data_moments(data)$cov)
   n <- nrow(data)
   stats::cov(data) * ((n - 1) / n)
 }

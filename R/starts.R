@@ -11,7 +11,7 @@ init_choices <- c("auto", "kmeans", "random", "hc")
 
 # `init` and `k`: the kind of start, the user's start (labels or a posterior
 # matrix, or NULL) and the numbers of components to fit.
-check_init <- function(init, k, k_missing, data, call) {
+check_init <- function(init, k, k_missing, data, call, n_user = nrow(data)) {
   n <- nrow(data)
   if (is.character(init) && length(init) == 1L && is.null(dim(init))) {
     type <- check_choice(init, init_choices, "init", call)
@@ -27,7 +27,7 @@ check_init <- function(init, k, k_missing, data, call) {
                         paste0("\"", init_choices, "\"", collapse = ", "), describe(init)), call)
   }
   if (!k_missing) check_k(k, n, call)
-  user <- check_start(init, n, k, k_missing, call)
+  user <- check_start(init, n_user, k, k_missing, call)
   list(type = if (is.matrix(user$start)) "posterior" else "labels", user = user$start,
        ks = check_k(user$k, n, call))
 }
@@ -49,7 +49,7 @@ count_distinct <- function(data, m) {
 # than `screen_rows` rows (NULL: the starts run on all rows).  For "auto" the
 # screening rows hold the hierarchical rows, so that the hierarchical start
 # is screened on the rows it was built from; the rest are drawn at random.
-start_plan <- function(data, start, n_init, hc_subset, threads, call) {
+start_plan <- function(data, start, n_init, hc_subset, threads, call, weights = NULL) {
   n <- nrow(data)
   type <- start$type
   kinds <- switch(type, auto = c("hc", "kmeans"), type)
@@ -58,10 +58,12 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call) {
     abort_input("`hc_subset` applies only to `init = \"auto\"` and `init = \"hc\"`.", call)
   }
   plan <- list(type = type, kinds = kinds, n_init = n_init, threads = threads,
-               user = start$user, hc = NULL, hc_rows = NULL, rows = NULL)
+               user = start$user, hc = NULL, hc_rows = NULL, rows = NULL, weights = weights)
   if (uses_hc) {
     plan$hc_rows <- hc_rows(hc_subset, data, max(start$ks), call,
-                            strict = type == "hc" || !is.null(hc_subset))
+                            strict = type == "hc" || !is.null(hc_subset), weights = weights)
+    # whole-number weights: the clustering runs on the rows repeated
+    plan$hc_repeated <- !is.null(weights) && is_whole_weights(weights)
     if (is.null(plan$hc_rows)) {
       # the rows drawn for it are all one observation: k-means++ alone
       kinds <- plan$kinds <- setdiff(kinds, "hc")
@@ -73,7 +75,7 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call) {
   # a single k-means or random start is computed on a sample too
   several <- type %in% c("auto", "kmeans", "random")
   if (several && n > screen_rows) {
-    keep <- if (uses_hc) plan$hc_rows else integer()
+    keep <- if (uses_hc) unique(plan$hc_rows) else integer()
     rest <- setdiff(seq_len(n), keep)
     # (an hc_subset of screen_rows rows or more is screened on as it is)
     more <- rest[sample.int(length(rest), max(0L, screen_rows - length(keep)))]
@@ -106,16 +108,25 @@ starts_for <- function(plan, data, k) {
   starts <- list()
   kinds <- character()
   if ("hc" %in% plan$kinds) {
-    lab <- integer(m)
-    lab[if (is.null(rows)) plan$hc_rows else match(plan$hc_rows, rows)] <- plan$hc[[as.character(k)]]
-    starts <- list(lab)
+    if (isTRUE(plan$hc_repeated)) {
+      # on the rows repeated as their weights say: the start's statistics
+      # are those of the repeated rows
+      starts <- list(list(x = data[plan$hc_rows, , drop = FALSE], weights = NULL,
+                          start = plan$hc[[as.character(k)]]))
+    } else {
+      lab <- integer(m)
+      lab[if (is.null(rows)) plan$hc_rows else match(plan$hc_rows, rows)] <- plan$hc[[as.character(k)]]
+      starts <- list(lab)
+    }
     kinds <- "hc"
   }
   random <- intersect(plan$kinds, c("kmeans", "random"))
   if (length(random) == 1L) {
     sub <- if (is.null(plan$rows) || !is.null(plan$local_rows)) data else
       data[rows, , drop = FALSE]
-    labels <- start_partitions_cpp(sub, k, plan$n_init, random == "kmeans", plan$threads)
+    w <- plan$weights
+    if (!is.null(w) && !is.null(rows) && is.null(plan$local_rows)) w <- w[rows]
+    labels <- start_partitions_cpp(sub, k, plan$n_init, random == "kmeans", plan$threads, w)
     starts <- c(starts, lapply(seq_len(ncol(labels)), function(j) labels[, j]))
     kinds <- c(kinds, rep(random, ncol(labels)))
   }

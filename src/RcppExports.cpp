@@ -12,8 +12,8 @@ Rcpp::Rostream<false>& Rcpp::Rcerr = Rcpp::Rcpp_cerr_get();
 #endif
 
 // start_partitions_cpp
-Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init, bool kmeans, int threads);
-RcppExport SEXP _emgmm_start_partitions_cpp(SEXP xSEXP, SEXP kSEXP, SEXP n_initSEXP, SEXP kmeansSEXP, SEXP threadsSEXP) {
+Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init, bool kmeans, int threads, SEXP weights);
+RcppExport SEXP _emgmm_start_partitions_cpp(SEXP xSEXP, SEXP kSEXP, SEXP n_initSEXP, SEXP kmeansSEXP, SEXP threadsSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::RNGScope rcpp_rngScope_gen;
@@ -22,13 +22,14 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< int >::type n_init(n_initSEXP);
     Rcpp::traits::input_parameter< bool >::type kmeans(kmeansSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(start_partitions_cpp(x, k, n_init, kmeans, threads));
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(start_partitions_cpp(x, k, n_init, kmeans, threads, weights));
     return rcpp_result_gen;
 END_RCPP
 }
 // fit_candidate_cpp
-Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, Rcpp::List control, bool verbose);
-RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
+Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, SEXP weights, Rcpp::List control, bool verbose);
+RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP weightsSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -37,9 +38,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type rows(rowsSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, control, verbose));
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, weights, control, verbose));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -112,8 +114,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // predict_cpp
-Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions, const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances, bool posterior, int threads);
-RcppExport SEXP _emgmm_predict_cpp(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP posteriorSEXP, SEXP threadsSEXP) {
+Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions, const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances, bool posterior, int threads, bool impute);
+RcppExport SEXP _emgmm_predict_cpp(SEXP xSEXP, SEXP proportionsSEXP, SEXP meansSEXP, SEXP covariancesSEXP, SEXP posteriorSEXP, SEXP threadsSEXP, SEXP imputeSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -122,7 +124,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::NumericVector >::type covariances(covariancesSEXP);
     Rcpp::traits::input_parameter< bool >::type posterior(posteriorSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(predict_cpp(x, proportions, means, covariances, posterior, threads));
+    Rcpp::traits::input_parameter< bool >::type impute(imputeSEXP);
+    rcpp_result_gen = Rcpp::wrap(predict_cpp(x, proportions, means, covariances, posterior, threads, impute));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -185,14 +188,14 @@ END_RCPP
 }
 
 static const R_CallMethodDef CallEntries[] = {
-    {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 5},
-    {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 8},
+    {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 6},
+    {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 9},
     {"_emgmm_fit_candidate_remote_cpp", (DL_FUNC) &_emgmm_fit_candidate_remote_cpp, 10},
     {"_emgmm_shard_estep_cpp", (DL_FUNC) &_emgmm_shard_estep_cpp, 4},
     {"_emgmm_shard_start_cpp", (DL_FUNC) &_emgmm_shard_start_cpp, 6},
     {"_emgmm_check_parameters_cpp", (DL_FUNC) &_emgmm_check_parameters_cpp, 3},
     {"_emgmm_models_cpp", (DL_FUNC) &_emgmm_models_cpp, 0},
-    {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 6},
+    {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 7},
     {"_emgmm_hc_merges_cpp", (DL_FUNC) &_emgmm_hc_merges_cpp, 4},
     {"_emgmm_hc_partitions_cpp", (DL_FUNC) &_emgmm_hc_partitions_cpp, 3},
     {"_emgmm_model_df_cpp", (DL_FUNC) &_emgmm_model_df_cpp, 3},

@@ -293,16 +293,52 @@ void stats_from_wire(SEXP wire, const Matrix& shift, emgmm::ScatterKind kind,
 
 Rcpp::List candidate_to_r(const emgmm::CandidateResult& res, int d);
 
+// Row weights from R: NULL (none) or a double vector, one per row.
+const double* row_weights(SEXP w) { return Rf_isNull(w) ? nullptr : REAL(w); }
+
+bool any_missing(const DataMap& x) {
+  const double* v = x.data();
+  const Eigen::Index len = x.size();
+  for (Eigen::Index i = 0; i < len; ++i) {
+    if (std::isnan(v[i])) return true;
+  }
+  return false;
+}
+
+// Rows for the engine: with missing values, grouped by pattern into `keep`.
+emgmm::RowSet local_rows(const DataMap& x, const double* w, emgmm::MissingRows& keep) {
+  if (!any_missing(x)) return emgmm::RowSet(x, w);
+  keep = emgmm::group_patterns(x, w);
+  return emgmm::RowSet(x, w, &keep);
+}
+
+// The statistics of one start (see fit_candidate_cpp()).
+void start_stats(SEXP start, const DataMap& xs, const double* ws, int k, emgmm::ScatterKind kind,
+                 int threads, emgmm::SuffStats& out) {
+  if (Rf_isNewList(start)) {
+    const Rcpp::List spec(start);
+    const Eigen::Map<Eigen::MatrixXd> sx = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(spec["x"]);
+    const SEXP sw = spec["weights"];
+    start_stats(spec["start"], as_data(sx), row_weights(sw), k, kind, threads, out);
+  } else if (Rf_isMatrix(start)) {
+    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
+    emgmm::stats_from_weights(xs, as_data(w), k, kind, threads, out, ws);
+  } else {
+    emgmm::stats_from_labels(xs, labels_from_r(start), k, kind, threads, out, ws);
+  }
+}
+
 }  // namespace
 
 // Starting partitions: an n x m integer matrix of distinct labels in 1..k.
 // [[Rcpp::export]]
 Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init,
-                                         bool kmeans, int threads) {
+                                         bool kmeans, int threads, SEXP weights) {
   emgmm::UniformSource uniform = []() { return R::unif_rand(); };
   RSession session;
   std::vector<emgmm::IntVector> starts = emgmm::start_partitions(
-      as_data(x), k, n_init, kmeans, uniform, threads, session.interrupt_hook());
+      as_data(x), k, n_init, kmeans, uniform, threads, session.interrupt_hook(),
+      row_weights(weights));
   session.resume();
   const R_xlen_t n = x.rows();
   Rcpp::IntegerMatrix out(static_cast<int>(n), static_cast<int>(starts.size()));
@@ -312,38 +348,48 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
   return out;
 }
 
-// One whole candidate fit for one (k, model): `starts` is a list of label
-// vectors (1-based; 0 leaves a row out), one per start, over the screening
-// rows `rows` (1-based; NULL: all rows), with `groups` (one per start); or
-// one n x k matrix of weights.  Returns the fit that stands, with the status
-// by name.
+// One whole candidate fit for one (k, model) on the rows of x (NaN:
+// missing values, handled inside EM), with row weights `weights` (NULL:
+// none).  `starts` is a list with one element per start, with `groups` (one
+// per start); each is a vector of labels (1-based; 0 leaves a row out) or an
+// n x k matrix of weights over the screening rows `rows` (1-based; NULL: all
+// rows), or a list(x, weights, start) whose start (labels or weights) is
+// over the rows of its own x (the start's statistics are computed there).
+// Returns the fit that stands, with the status by name.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k,
                              Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows,
-                             Rcpp::List control, bool verbose) {
+                             SEXP weights, Rcpp::List control, bool verbose) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   const emgmm::CandidateControl ctl = candidate_control(control);
+  const double* w = row_weights(weights);
+  const bool sampled = !Rf_isNull(rows);
+  // the screening rows, gathered with their weights
+  Matrix sample;
+  Vector sample_w;
+  if (sampled) {
+    const Rcpp::IntegerVector r(rows);
+    sample.resize(r.size(), x.cols());
+    if (w != nullptr) sample_w.resize(r.size());
+    for (R_xlen_t i = 0; i < r.size(); ++i) {
+      sample.row(i) = data.row(r[i] - 1);
+      if (w != nullptr) sample_w(i) = w[r[i] - 1];
+    }
+  }
+  const DataMap xs = sampled ? DataMap(sample.data(), sample.rows(), sample.cols()) : data;
+  const double* ws = sampled ? (w != nullptr ? sample_w.data() : nullptr) : w;
+  emgmm::MissingRows all_missing, sample_missing;
+  const emgmm::RowSet all = local_rows(data, w, all_missing);
+  const emgmm::RowSet first = sampled ? local_rows(xs, ws, sample_missing) : all;
+  std::vector<emgmm::SuffStats> stats(static_cast<std::size_t>(starts.size()));
+  for (R_xlen_t s = 0; s < starts.size(); ++s) {
+    start_stats(starts[s], xs, ws, k, m.scatter, ctl.em.threads, stats[static_cast<std::size_t>(s)]);
+  }
   RSession session;
   const emgmm::CandidateHooks hooks = candidate_hooks(session, verbose);
-  emgmm::CandidateResult res;
-  if (starts.size() == 1 && Rf_isMatrix(starts[0])) {
-    const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(starts[0]);
-    res = emgmm::fit_candidate(data, m, k, as_data(w), ctl, hooks);
-  } else {
-    std::vector<emgmm::IntVector> labels(static_cast<std::size_t>(starts.size()));
-    for (R_xlen_t s = 0; s < starts.size(); ++s) {
-      labels[static_cast<std::size_t>(s)] = labels_from_r(starts[s]);
-    }
-    std::vector<Eigen::Index> screen;
-    if (!Rf_isNull(rows)) {
-      const Rcpp::IntegerVector r(rows);
-      screen.reserve(static_cast<std::size_t>(r.size()));
-      for (const int i : r) screen.push_back(i - 1);
-    }
-    res = emgmm::fit_candidate(data, m, k, labels, Rcpp::as<std::vector<int>>(groups), screen,
-                               ctl, hooks);
-  }
+  const emgmm::CandidateResult res = emgmm::fit_candidate(
+      all, first, sampled, m, k, stats, Rcpp::as<std::vector<int>>(groups), ctl, hooks);
   session.resume();
   return candidate_to_r(res, static_cast<int>(x.cols()));
 }
@@ -512,10 +558,13 @@ Rcpp::DataFrame models_cpp() {
 }
 
 // Log mixture density of each row and, when asked, the n x k posterior.
+// Rows with missing values (NaN) get the posteriors and the log density of
+// their observed coordinates; with `impute`, also the data with each missing
+// value replaced by its conditional mean (`completed`).
 // [[Rcpp::export(rng = false)]]
 Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector proportions,
                        const Eigen::Map<Eigen::MatrixXd> means, Rcpp::NumericVector covariances,
-                       bool posterior, int threads) {
+                       bool posterior, int threads, bool impute = false) {
   const emgmm::Params p = params_from_r(proportions, means, covariances);
   emgmm::Components comp;
   int bad = -1;
@@ -524,12 +573,24 @@ Rcpp::List predict_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::NumericVector 
     return Rcpp::List::create(Rcpp::Named("status") = emgmm::status_name(s),
                               Rcpp::Named("component") = bad + 1);
   }
-  Matrix post;
+  Matrix post, completed;
   Vector logdens;
-  emgmm::estep_posterior(as_data(x), comp, threads, posterior ? &post : nullptr, &logdens);
+  const DataMap data = as_data(x);
+  if (any_missing(data)) {
+    const emgmm::MissingRows m = emgmm::group_patterns(data, nullptr);
+    if (!emgmm::estep_posterior_missing(m, p, threads, posterior ? &post : nullptr, &logdens,
+                                        impute ? &completed : nullptr)) {
+      return Rcpp::List::create(Rcpp::Named("status") = "singular",
+                                Rcpp::Named("component") = 0);
+    }
+  } else {
+    emgmm::estep_posterior(data, comp, threads, posterior ? &post : nullptr, &logdens);
+    if (impute) completed = data;
+  }
   Rcpp::List out = Rcpp::List::create(Rcpp::Named("status") = emgmm::status_name(s),
                                       Rcpp::Named("logdensity") = Rcpp::wrap(logdens));
   if (posterior) out["posterior"] = Rcpp::wrap(post);
+  if (impute) out["completed"] = Rcpp::wrap(completed);
   return out;
 }
 

@@ -239,7 +239,13 @@ const EmResult& EmRun::run(int limit) {
 
 bool EmRun::pass(const Params& p, int iteration) {
   if (!rows_.is_remote()) {
-    estep_stats(rows_.local(), comp_, model_.scatter, control_.threads, st_, work_);
+    if (rows_.missing() != nullptr) {
+      // a marginal covariance that is not usable leaves a NaN log-likelihood
+      estep_stats_missing(*rows_.missing(), p, model_.scatter, control_.threads, st_);
+    } else {
+      estep_stats(rows_.local(), comp_, model_.scatter, control_.threads, st_, work_,
+                  rows_.weights());
+    }
     return true;
   }
   return rows_.remote()(p, iteration, st_);

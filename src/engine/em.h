@@ -36,18 +36,29 @@ using RemotePass = std::function<bool(const Params& p, int iteration, SuffStats&
 
 // The rows an EM run passes over: in this process, or held elsewhere and
 // reached through a RemotePass.
+// Rows in this process may carry weights (one per row, frequency weights)
+// and missing values (then grouped by pattern, in `missing`).
 class RowSet {
  public:
-  explicit RowSet(DataMap x) : data_(x.data()), rows_(x.rows()), cols_(x.cols()) {}
+  explicit RowSet(DataMap x, const double* weights = nullptr, const MissingRows* missing = nullptr)
+      : data_(x.data()), rows_(x.rows()), cols_(x.cols()), weights_(weights), missing_(missing) {}
   explicit RowSet(const RemotePass* pass) : remote_(pass) {}
 
   bool is_remote() const { return remote_ != nullptr; }
   DataMap local() const { return DataMap(data_, rows_, cols_); }
+  const double* weights() const { return weights_; }
+  const MissingRows* missing() const { return missing_; }
   const RemotePass& remote() const { return *remote_; }
+  // Rows in one block of the E-step (runs on them can go side by side).
+  Eigen::Index local_rows() const {
+    return missing_ != nullptr ? missing_->n : rows_;
+  }
 
  private:
   const double* data_ = nullptr;  // column-major rows_ x cols_
   Eigen::Index rows_ = 0, cols_ = 0;
+  const double* weights_ = nullptr;
+  const MissingRows* missing_ = nullptr;
   const RemotePass* remote_ = nullptr;
 };
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "degenerate.h"
 #include "fast_exp.h"
@@ -209,7 +210,7 @@ void fix_far_rows(DataMap x, Index r0, const Components& c, Index rows, BlockScr
 // log densities to *loglik and the sum of the log of each row's largest
 // posterior (ICL's entropy term) to *log_max.
 void block_normalise(DataMap x, Index r0, const Components& c, Index rows, BlockScratch& s,
-                     double* loglik, double* log_max, bool per_row) {
+                     double* loglik, double* log_max, bool per_row, const double* rw = nullptr) {
   const Index k = c.log_prop.size();
   auto ld = s.ld.topRows(rows);
   auto m = s.rmax.head(rows);
@@ -224,6 +225,23 @@ void block_normalise(DataMap x, Index r0, const Components& c, Index rows, Block
     }
     auto inv = s.q.head(rows);
     inv = t.cwiseInverse();
+    if (rw != nullptr) {
+      // weighted rows: each row's terms count w_i times, and its posteriors
+      // carry its weight into the statistics
+      const Eigen::Map<const Vector> w(rw, rows);
+      for (Index j = 0; j < k; ++j) ld.col(j).array() *= inv.array() * w.array();
+      double ll = 0.0, lm = 0.0;
+      for (Index i = 0; i < rows; ++i) {
+        if (w(i) == 0.0) continue;
+        const double lt = std::log(t(i));
+        ll += w(i) * (m(i) + lt);
+        lm -= w(i) * lt;
+      }
+      *loglik += ll;
+      *log_max += lm;
+      if (per_row) t.array() = m.array() + t.array().log();
+      return;
+    }
     for (Index j = 0; j < k; ++j) ld.col(j).array() *= inv.array();
     // sum of log t_i; each t_i is in [1, k], so a product of 32 of them
     // cannot overflow and one log per 32 rows suffices (log is not
@@ -248,6 +266,16 @@ void block_normalise(DataMap x, Index r0, const Components& c, Index rows, Block
   ld.array().colwise() /= t.array();
   t.array() = m.array() + t.array().log();
   if (!m.allFinite()) fix_far_rows(x, r0, c, rows, s);
+  if (rw != nullptr) {
+    const Eigen::Map<const Vector> w(rw, rows);
+    for (Index i = 0; i < rows; ++i) {
+      if (w(i) == 0.0) continue;
+      *loglik += w(i) * t(i);
+      *log_max += w(i) * std::log(ld.row(i).maxCoeff());
+    }
+    ld.array().colwise() *= w.array();
+    return;
+  }
   *loglik += t.sum();
   *log_max += ld.rowwise().maxCoeff().array().log().sum();
 }
@@ -328,7 +356,8 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
 // rows of each label are gathered, centred on the label's shift, and summed
 // (with their scatter when `with_scatter`).
 void block_accumulate_labels(DataMap x, Index r0, Index rows, const IntVector& labels,
-                             bool with_scatter, BlockScratch& s, SuffStats& st) {
+                             bool with_scatter, BlockScratch& s, SuffStats& st,
+                             const double* rw) {
   const Index k = st.weight.size();
   const Index d = x.cols();
   std::fill(s.offset.begin(), s.offset.end(), Index(0));
@@ -350,10 +379,27 @@ void block_accumulate_labels(DataMap x, Index r0, Index rows, const IntVector& l
       const double sh = st.shift(c, j);
       for (Index r = 0; r < m; ++r) s.xc(r, c) = x(s.order[first + r], c) - sh;
     }
+    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
+    if (rw != nullptr) {
+      // weighted rows (their weights in rsum)
+      auto w = s.rsum.head(m);
+      for (Index r = 0; r < m; ++r) w(r) = rw[s.order[first + r]];
+      st.weight(j) += w.sum();
+      for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).dot(w);
+      if (!with_scatter) continue;
+      for (Index a = 0; a < d; ++a) {
+        const bool diag_only = st.kind == ScatterKind::diagonal;
+        auto wx = s.q.head(m);
+        wx = s.xc.col(a).head(m).cwiseProduct(w);
+        for (Index b = a; b < (diag_only ? a + 1 : d); ++b) {
+          sc(b, a) += wx.dot(s.xc.col(b).head(m));
+        }
+      }
+      continue;
+    }
     st.weight(j) += static_cast<double>(m);
     for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).sum();
     if (!with_scatter) continue;
-    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
     if (st.kind == ScatterKind::diagonal) {
       for (Index c = 0; c < d; ++c) sc(c, c) += s.xc.col(c).head(m).squaredNorm();
     } else if (d <= kSmallD) {
@@ -461,20 +507,21 @@ void accumulate_blocks(DataMap x, int k, const Matrix& shifts, ScatterKind kind,
 }  // namespace
 
 void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads, SuffStats& out,
-                 EStepWorkspace& work) {
+                 EStepWorkspace& work, const double* rw) {
   const int k = static_cast<int>(c.log_prop.size());
   accumulate_blocks(x, k, c.means, kind, threads, out, *work.impl_,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
                       block_log_densities(x, r0, c, rows, s);
-                      block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max, false);
+                      block_normalise(x, r0, c, rows, s, &st.loglik, &st.sum_log_max, false,
+                                      rw != nullptr ? rw + r0 : nullptr);
                       block_accumulate(x, r0, rows, s, st);
                     });
 }
 
 void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
-                 SuffStats& out) {
+                 SuffStats& out, const double* rw) {
   EStepWorkspace work;
-  estep_stats(x, c, kind, threads, out, work);
+  estep_stats(x, c, kind, threads, out, work, rw);
 }
 
 void estep_posterior(DataMap x, const Components& c, int threads, Matrix* posterior,
@@ -503,24 +550,28 @@ Matrix start_means(const SuffStats& first) {
 }
 
 void labels_pass(DataMap x, const IntVector& labels, int k, const Matrix* means, ScatterKind kind,
-                 int threads, SuffStats& out) {
+                 int threads, SuffStats& out, const double* rw) {
   const int d = static_cast<int>(x.cols());
   const bool second = means != nullptr;
   accumulate_blocks(x, k, second ? *means : Matrix::Zero(d, k),
                     second ? kind : ScatterKind::diagonal, threads, out,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
-                      block_accumulate_labels(x, r0, rows, labels, second, s, st);
+                      block_accumulate_labels(x, r0, rows, labels, second, s, st, rw);
                     });
 }
 
 void weights_pass(DataMap x, DataMap weights, int k, const Matrix* means, ScatterKind kind,
-                  int threads, SuffStats& out) {
+                  int threads, SuffStats& out, const double* rw) {
   const int d = static_cast<int>(x.cols());
   const bool second = means != nullptr;
   accumulate_blocks(x, k, second ? *means : Matrix::Zero(d, k),
                     second ? kind : ScatterKind::diagonal, threads, out,
                     [&](BlockScratch& s, SuffStats& st, Index r0, Index rows) {
                       s.ld.topRows(rows) = weights.middleRows(r0, rows);
+                      if (rw != nullptr) {
+                        s.ld.topRows(rows).array().colwise() *=
+                            Eigen::Map<const Vector>(rw + r0, rows).array();
+                      }
                       block_accumulate(x, r0, rows, s, st);
                     });
 }
@@ -529,19 +580,299 @@ void weights_pass(DataMap x, DataMap weights, int k, const Matrix* means, Scatte
 // weighted mean, the second accumulates about it (no cancellation however far
 // the data sit from the origin).
 void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind kind, int threads,
-                       SuffStats& out) {
+                       SuffStats& out, const double* rw) {
   SuffStats first;
-  labels_pass(x, labels, k, nullptr, kind, threads, first);
+  labels_pass(x, labels, k, nullptr, kind, threads, first, rw);
   const Matrix means = start_means(first);
-  labels_pass(x, labels, k, &means, kind, threads, out);
+  labels_pass(x, labels, k, &means, kind, threads, out, rw);
 }
 
 void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
-                        SuffStats& out) {
+                        SuffStats& out, const double* rw) {
   SuffStats first;
-  weights_pass(x, weights, k, nullptr, kind, threads, first);
+  weights_pass(x, weights, k, nullptr, kind, threads, first, rw);
   const Matrix means = start_means(first);
-  weights_pass(x, weights, k, &means, kind, threads, out);
+  weights_pass(x, weights, k, &means, kind, threads, out, rw);
+}
+
+
+// ---- Missing values -------------------------------------------------------
+
+MissingRows group_patterns(DataMap x, const double* rw) {
+  MissingRows m;
+  m.n = x.rows();
+  m.d = x.cols();
+  const Index n = x.rows();
+  const Index d = x.cols();
+  // each row's pattern as a string of 0/1 (observed), grouped in the order
+  // patterns first appear, complete rows first
+  std::vector<std::string> key(static_cast<std::size_t>(n), std::string(static_cast<std::size_t>(d), '1'));
+  for (Index c = 0; c < d; ++c) {
+    for (Index i = 0; i < n; ++i) {
+      if (std::isnan(x(i, c))) {
+        key[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] = '0';
+        ++m.missing_values;
+      }
+    }
+  }
+  const std::string complete(static_cast<std::size_t>(d), '1');
+  const std::string none(static_cast<std::size_t>(d), '0');
+  std::vector<std::string> seen;
+  std::vector<std::vector<Index>> members;
+  seen.push_back(complete);
+  members.emplace_back();
+  for (Index i = 0; i < n; ++i) {
+    if (rw != nullptr && rw[i] == 0.0) continue;
+    const std::string& kk = key[static_cast<std::size_t>(i)];
+    if (kk == none) {
+      m.empty.push_back(i);
+      continue;
+    }
+    std::size_t p = 0;
+    while (p < seen.size() && seen[p] != kk) ++p;
+    if (p == seen.size()) {
+      seen.push_back(kk);
+      members.emplace_back();
+    }
+    members[p].push_back(i);
+  }
+  for (std::size_t p = 0; p < seen.size(); ++p) {
+    if (members[p].empty()) continue;
+    Pattern pat;
+    for (Index c = 0; c < d; ++c) {
+      (seen[p][static_cast<std::size_t>(c)] == '1' ? pat.obs : pat.mis).push_back(c);
+    }
+    pat.rows = members[p];
+    const Index r = static_cast<Index>(pat.rows.size());
+    pat.x.resize(r, static_cast<Index>(pat.obs.size()));
+    for (std::size_t a = 0; a < pat.obs.size(); ++a) {
+      for (Index i = 0; i < r; ++i) pat.x(i, static_cast<Index>(a)) = x(pat.rows[static_cast<std::size_t>(i)], pat.obs[a]);
+    }
+    if (rw != nullptr) {
+      pat.w.resize(r);
+      for (Index i = 0; i < r; ++i) pat.w(i) = rw[pat.rows[static_cast<std::size_t>(i)]];
+    }
+    m.patterns.push_back(std::move(pat));
+  }
+  return m;
+}
+
+namespace {
+
+// One pattern's view of the components: the marginal components of its
+// observed coordinates, and per component the regression of the missing
+// coordinates on the observed ones (B_j = S_mo S_oo^-1) and their
+// conditional covariance (C_j = S_mm - B_j S_om).
+struct PatternComponents {
+  Components marginal;
+  std::vector<Matrix> coef;  // k of mis x obs
+  std::vector<Matrix> cond;  // k of mis x mis
+};
+
+bool prepare_pattern(const Pattern& pat, const Params& p, PatternComponents& out) {
+  const int k = p.k();
+  const Index no = static_cast<Index>(pat.obs.size());
+  const Index nm = static_cast<Index>(pat.mis.size());
+  Params mp;
+  mp.proportions = p.proportions;
+  mp.means.resize(no, k);
+  mp.covariances.resize(static_cast<std::size_t>(k));
+  out.coef.resize(static_cast<std::size_t>(k));
+  out.cond.resize(static_cast<std::size_t>(k));
+  for (int j = 0; j < k; ++j) {
+    const Matrix& s = p.covariances[static_cast<std::size_t>(j)];
+    Matrix soo(no, no), smo(nm, no), smm(nm, nm);
+    for (Index a = 0; a < no; ++a) {
+      mp.means(a, j) = p.means(pat.obs[static_cast<std::size_t>(a)], j);
+      for (Index b = 0; b < no; ++b) soo(a, b) = s(pat.obs[static_cast<std::size_t>(a)], pat.obs[static_cast<std::size_t>(b)]);
+    }
+    for (Index a = 0; a < nm; ++a) {
+      for (Index b = 0; b < no; ++b) smo(a, b) = s(pat.mis[static_cast<std::size_t>(a)], pat.obs[static_cast<std::size_t>(b)]);
+      for (Index b = 0; b < nm; ++b) smm(a, b) = s(pat.mis[static_cast<std::size_t>(a)], pat.mis[static_cast<std::size_t>(b)]);
+    }
+    mp.covariances[static_cast<std::size_t>(j)] = soo;
+    if (nm > 0) {
+      const Eigen::LLT<Matrix> llt(soo);
+      if (llt.info() != Eigen::Success) return false;
+      Matrix& b = out.coef[static_cast<std::size_t>(j)];
+      b = llt.solve(smo.transpose()).transpose();
+      Matrix& c = out.cond[static_cast<std::size_t>(j)];
+      c = smm - b * smo.transpose();
+      c = 0.5 * (c + c.transpose()).eval();
+    }
+  }
+  int bad = -1;
+  return prepare_components(mp, out.marginal, bad) == Status::ok;
+}
+
+// A block of rows of one pattern: the unit of work of the missing-value passes.
+struct PatternBlock {
+  std::size_t pattern;
+  Index r0, rows;
+};
+
+std::vector<PatternBlock> pattern_blocks(const MissingRows& m, int k) {
+  std::vector<PatternBlock> out;
+  const Index b = block_rows(static_cast<int>(m.d), k);
+  for (std::size_t p = 0; p < m.patterns.size(); ++p) {
+    const Index r = static_cast<Index>(m.patterns[p].rows.size());
+    for (Index r0 = 0; r0 < r; r0 += b) out.push_back(PatternBlock{p, r0, std::min(b, r - r0)});
+  }
+  return out;
+}
+
+bool prepare_patterns(const MissingRows& m, const Params& p, int threads,
+                      std::vector<PatternComponents>& pc) {
+  pc.resize(m.patterns.size());
+  const Index np = static_cast<Index>(m.patterns.size());
+  std::vector<char> ok(m.patterns.size(), 1);
+  parallel_blocks(np, effective_threads(threads, np), [&](int, Index, Index q) {
+    const std::size_t i = static_cast<std::size_t>(q);
+    ok[i] = prepare_pattern(m.patterns[i], p, pc[i]) ? 1 : 0;
+  });
+  return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
+}
+
+// The posteriors of one pattern block (times the rows' weights when
+// `weighted`) into s.ld, and the block's log-likelihood terms.
+void pattern_block_posteriors(const Pattern& pat, const PatternComponents& pc,
+                              const PatternBlock& u, BlockScratch& s, double* loglik,
+                              double* log_max, bool per_row, bool weighted) {
+  const DataMap xo(pat.x.data(), pat.x.rows(), pat.x.cols());
+  block_log_densities(xo, u.r0, pc.marginal, u.rows, s);
+  block_normalise(xo, u.r0, pc.marginal, u.rows, s, loglik, log_max, per_row,
+                  weighted && pat.w.size() > 0 ? pat.w.data() + u.r0 : nullptr);
+}
+
+// s.xc = the block's rows completed by component j's conditional means,
+// minus that component's mean.
+void complete_block(const Pattern& pat, const PatternComponents& pc, const Params& p, int j,
+                    const PatternBlock& u, BlockScratch& s) {
+  const Index no = static_cast<Index>(pat.obs.size());
+  for (Index a = 0; a < no; ++a) {
+    s.xc.col(pat.obs[static_cast<std::size_t>(a)]).head(u.rows).array() =
+        pat.x.col(a).segment(u.r0, u.rows).array() - p.means(pat.obs[static_cast<std::size_t>(a)], j);
+  }
+  const Matrix& b = pc.coef[static_cast<std::size_t>(j)];
+  for (std::size_t a = 0; a < pat.mis.size(); ++a) {
+    auto col = s.xc.col(pat.mis[a]).head(u.rows);
+    col.setZero();
+    for (Index c = 0; c < no; ++c) {
+      col += b(static_cast<Index>(a), c) * s.xc.col(pat.obs[static_cast<std::size_t>(c)]).head(u.rows);
+    }
+  }
+}
+
+}  // namespace
+
+bool estep_stats_missing(const MissingRows& m, const Params& p, ScatterKind kind, int threads,
+                         SuffStats& out) {
+  const int k = p.k();
+  const Index d = m.d;
+  std::vector<PatternComponents> pc;
+  if (!prepare_patterns(m, p, threads, pc)) {
+    out.reset(static_cast<int>(d), k, p.means, kind);
+    out.loglik = std::numeric_limits<double>::quiet_NaN();
+    return false;
+  }
+  const std::vector<PatternBlock> units = pattern_blocks(m, k);
+  const Index nunits = static_cast<Index>(units.size());
+  const BlockPlan plan{block_rows(static_cast<int>(d), k), nunits,
+                       effective_threads(threads, nunits)};
+  const std::size_t parts = static_cast<std::size_t>(part_count(nunits));
+  std::vector<SuffStats> part(parts);
+  for (SuffStats& st : part) st.reset(static_cast<int>(d), k, p.means, kind);
+  std::vector<BlockScratch> scratch(static_cast<std::size_t>(std::max(1, plan.threads)));
+  for (BlockScratch& s : scratch) s.allocate(plan.rows, d, k);
+  const bool full = part[0].kind == ScatterKind::full;
+  parallel_blocks(nunits, plan.threads, [&](int t, Index q, Index b) {
+    const PatternBlock& u = units[static_cast<std::size_t>(b)];
+    const Pattern& pat = m.patterns[u.pattern];
+    const PatternComponents& c = pc[u.pattern];
+    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
+    SuffStats& st = part[static_cast<std::size_t>(q)];
+    pattern_block_posteriors(pat, c, u, s, &st.loglik, &st.sum_log_max, false, true);
+    for (int j = 0; j < k; ++j) {
+      const auto w = s.ld.col(j).head(u.rows);
+      const double wsum = w.sum();
+      st.weight(j) += wsum;
+      complete_block(pat, c, p, j, u, s);
+      Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
+      auto wx = s.q.head(u.rows);
+      for (Index a = 0; a < d; ++a) {
+        wx = s.xc.col(a).head(u.rows).cwiseProduct(w);
+        st.sum(a, j) += wx.sum();
+        for (Index bb = a; bb < (full ? d : a + 1); ++bb) sc(bb, a) += wx.dot(s.xc.col(bb).head(u.rows));
+      }
+      // the conditional covariance of the missing coordinates
+      const Matrix& cc = c.cond[static_cast<std::size_t>(j)];
+      for (std::size_t a = 0; a < pat.mis.size(); ++a) {
+        for (std::size_t bb = a; bb < (full ? pat.mis.size() : a + 1); ++bb) {
+          const Index ra = pat.mis[a], rb = pat.mis[bb];
+          sc(std::max(ra, rb), std::min(ra, rb)) += wsum * cc(static_cast<Index>(bb), static_cast<Index>(a));
+        }
+      }
+    }
+  });
+  out = part[0];
+  for (std::size_t q = 1; q < parts; ++q) out.add(part[q]);
+  finish_scatter(out);
+  return true;
+}
+
+bool estep_posterior_missing(const MissingRows& m, const Params& p, int threads,
+                             Matrix* posterior, Vector* logdens, Matrix* completed) {
+  const int k = p.k();
+  const Index d = m.d;
+  std::vector<PatternComponents> pc;
+  if (!prepare_patterns(m, p, threads, pc)) return false;
+  if (posterior) posterior->resize(m.n, k);
+  if (logdens) logdens->resize(m.n);
+  if (completed) completed->resize(m.n, d);
+  for (const Index i : m.empty) {
+    if (posterior) posterior->row(i) = p.proportions.transpose();
+    if (logdens) (*logdens)(i) = 0.0;
+    if (completed) completed->row(i) = (p.means * p.proportions).transpose();
+  }
+  const std::vector<PatternBlock> units = pattern_blocks(m, k);
+  const Index nunits = static_cast<Index>(units.size());
+  const int nt = effective_threads(threads, nunits);
+  std::vector<BlockScratch> scratch(static_cast<std::size_t>(std::max(1, nt)));
+  for (BlockScratch& s : scratch) s.allocate(block_rows(static_cast<int>(d), k), d, k);
+  std::vector<Matrix> fill(static_cast<std::size_t>(std::max(1, nt)));
+  parallel_blocks(nunits, nt, [&](int t, Index, Index b) {
+    const PatternBlock& u = units[static_cast<std::size_t>(b)];
+    const Pattern& pat = m.patterns[u.pattern];
+    const PatternComponents& c = pc[u.pattern];
+    BlockScratch& s = scratch[static_cast<std::size_t>(t)];
+    double ll = 0.0, lm = 0.0;
+    pattern_block_posteriors(pat, c, u, s, &ll, &lm, true, false);
+    for (Index r = 0; r < u.rows; ++r) {
+      const Index i = pat.rows[static_cast<std::size_t>(u.r0 + r)];
+      if (posterior) posterior->row(i) = s.ld.row(r);
+      if (logdens) (*logdens)(i) = s.rsum(r);
+    }
+    if (!completed) return;
+    // the conditional mean of each missing value: the posterior-weighted
+    // conditional means of the components
+    Matrix& f = fill[static_cast<std::size_t>(t)];
+    f.setZero(u.rows, d);
+    const Matrix post = s.ld.topRows(u.rows);
+    for (int j = 0; j < k; ++j) {
+      complete_block(pat, c, p, j, u, s);
+      for (Index a = 0; a < d; ++a) {
+        f.col(a).array() += post.col(j).array() * (s.xc.col(a).head(u.rows).array() + p.means(a, j));
+      }
+    }
+    for (Index r = 0; r < u.rows; ++r) {
+      const Index i = pat.rows[static_cast<std::size_t>(u.r0 + r)];
+      completed->row(i) = f.row(r);
+      for (std::size_t a = 0; a < pat.obs.size(); ++a) {
+        (*completed)(i, pat.obs[a]) = pat.x(u.r0 + r, static_cast<Index>(a));
+      }
+    }
+  });
+  return true;
 }
 
 }  // namespace emgmm

@@ -40,17 +40,19 @@ class EStepWorkspace {
 
  private:
   friend void estep_stats(DataMap, const Components&, ScatterKind, int, SuffStats&,
-                          EStepWorkspace&);
+                          EStepWorkspace&, const double*);
   std::unique_ptr<Impl> impl_;
 };
 
 // One E-step: sufficient statistics (shifted by the current means) and the
 // log-likelihood, accumulated over blocks of rows, one partial sum per thread
-// merged in thread order (deterministic for a given thread count).
+// merged in part order (the same for every thread count).  `rw`, when not
+// null, holds one non-negative weight per row (frequency weights): a row of
+// weight w counts as w rows in the statistics and the log-likelihood.
 void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads, SuffStats& out,
-                 EStepWorkspace& work);
+                 EStepWorkspace& work, const double* rw = nullptr);
 void estep_stats(DataMap x, const Components& c, ScatterKind kind, int threads,
-                 SuffStats& out);
+                 SuffStats& out, const double* rw = nullptr);
 
 // Posterior probabilities (n x k, may be null) and the log mixture density of
 // each row (n, may be null) under the given components.
@@ -59,14 +61,14 @@ void estep_posterior(DataMap x, const Components& c, int threads, Matrix* poster
 
 // Statistics of a starting partition: labels in 0..k-1, one per row (a
 // negative label leaves its row out, as for a start computed on a subset of
-// the rows).
+// the rows).  `rw`: row weights, as for estep_stats().
 void stats_from_labels(DataMap x, const IntVector& labels, int k, ScatterKind kind, int threads,
-                       SuffStats& out);
+                       SuffStats& out, const double* rw = nullptr);
 
 // Statistics of a starting point given as an n x k matrix of weights (a
 // posterior matrix).
 void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int threads,
-                        SuffStats& out);
+                        SuffStats& out, const double* rw = nullptr);
 
 // The two passes behind stats_from_labels() and stats_from_weights(), for
 // rows held in several places (each place makes a pass over its rows, and
@@ -74,10 +76,49 @@ void stats_from_weights(DataMap x, DataMap weights, int k, ScatterKind kind, int
 // each component about zero; then, with `means` the start_means() of the
 // added first passes, the statistics about those means.
 void labels_pass(DataMap x, const IntVector& labels, int k, const Matrix* means, ScatterKind kind,
-                 int threads, SuffStats& out);
+                 int threads, SuffStats& out, const double* rw = nullptr);
 void weights_pass(DataMap x, DataMap weights, int k, const Matrix* means, ScatterKind kind,
-                  int threads, SuffStats& out);
+                  int threads, SuffStats& out, const double* rw = nullptr);
 Matrix start_means(const SuffStats& first);
+
+
+// Rows with missing values (NaN), grouped by the pattern of their observed
+// coordinates: the rows of a pattern share one factorisation per component
+// in every E-step.  A row with no value observed is in no pattern.
+struct Pattern {
+  std::vector<Eigen::Index> obs;   // observed columns (0-based), increasing
+  std::vector<Eigen::Index> mis;   // missing columns
+  Matrix x;                        // rows x obs: the observed values
+  std::vector<Eigen::Index> rows;  // their rows in the data (0-based)
+  Vector w;                        // their weights (empty: all 1)
+};
+
+struct MissingRows {
+  Eigen::Index n = 0, d = 0;
+  std::vector<Pattern> patterns;   // complete rows, if any, first
+  std::vector<Eigen::Index> empty; // rows with no value observed
+  long missing_values = 0;
+};
+
+// Groups the rows of x (NaN = missing) by pattern; `rw`: row weights or null
+// (rows of weight zero are left out).
+MissingRows group_patterns(DataMap x, const double* rw);
+
+// The E-step on rows with missing values: each row's log-density is that of
+// its observed coordinates (the marginal Gaussian), and the statistics hold
+// the conditional expectations of its missing coordinates and of their
+// cross-products given the observed ones, so that every model's M-step
+// takes the expected scatter.  Returns false when a marginal covariance is
+// not usable (out.loglik is then NaN).
+bool estep_stats_missing(const MissingRows& m, const Params& p, ScatterKind kind, int threads,
+                         SuffStats& out);
+
+// Posteriors (n x k), log densities of the observed coordinates (n) and the
+// data with each missing value replaced by its conditional mean (n x d),
+// each may be null.  A row with no value observed gets the proportions as
+// its posterior and log density 0.
+bool estep_posterior_missing(const MissingRows& m, const Params& p, int threads,
+                             Matrix* posterior, Vector* logdens, Matrix* completed);
 
 }  // namespace emgmm
 

@@ -51,29 +51,41 @@ void squared_distances(DataMap x, const Vector& point, int threads, Vector& out)
 
 }  // namespace
 
-Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads) {
+// A row drawn uniformly, or with probability proportional to its weight.
+static Index draw_row(Index n, const double* rw, double total, double u) {
+  if (rw == nullptr) return draw_uniform(n, u);
+  return draw_weighted(Eigen::Map<const Vector>(rw, n), total, u);
+}
+
+Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads,
+                        const double* rw) {
   const Index n = x.rows();
   const Index d = x.cols();
+  const double total = rw != nullptr ? Eigen::Map<const Vector>(rw, n).sum() : 0.0;
+  // the weighted potential: each row's squared distance times its weight
+  const auto weighted = [&](const Vector& d2) -> Vector {
+    return rw != nullptr ? Vector(d2.cwiseProduct(Eigen::Map<const Vector>(rw, n))) : d2;
+  };
   Matrix centers(d, k);
-  centers.col(0) = x.row(draw_uniform(n, uniform())).transpose();
+  centers.col(0) = x.row(draw_row(n, rw, total, uniform())).transpose();
   Vector closest;
   squared_distances(x, centers.col(0), threads, closest);
-  double potential = closest.sum();
+  double potential = weighted(closest).sum();
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   Vector cand_d2, best_d2;
   for (int c = 1; c < k; ++c) {
     if (!(potential > 0.0)) {
       // Every row sits on a centre already: any row will do.
-      centers.col(c) = x.row(draw_uniform(n, uniform())).transpose();
+      centers.col(c) = x.row(draw_row(n, rw, total, uniform())).transpose();
       continue;
     }
     double best_pot = std::numeric_limits<double>::infinity();
     Index best = 0;
     for (int t = 0; t < trials; ++t) {
-      const Index cand = draw_weighted(closest, potential, uniform());
+      const Index cand = draw_weighted(weighted(closest), potential, uniform());
       squared_distances(x, x.row(cand).transpose(), threads, cand_d2);
       cand_d2 = cand_d2.cwiseMin(closest);
-      const double pot = cand_d2.sum();
+      const double pot = weighted(cand_d2).sum();
       if (pot < best_pot) {
         best_pot = pot;
         best = cand;
@@ -87,8 +99,9 @@ Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int thre
   return centers;
 }
 
-Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
+Matrix random_centers(DataMap x, int k, const UniformSource& uniform, const double* rw) {
   const Index n = x.rows();
+  const double total = rw != nullptr ? Eigen::Map<const Vector>(rw, n).sum() : 0.0;
   Matrix centers(x.cols(), k);
   std::vector<Index> chosen;
   chosen.reserve(static_cast<std::size_t>(k));
@@ -97,7 +110,7 @@ Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
   // there are at least k distinct rows; the bound on draws is only a guard).
   const long max_draws = 100L * static_cast<long>(n) + 1000L;
   for (long draw = 0; static_cast<int>(chosen.size()) < k && draw < max_draws; ++draw) {
-    const Index t = draw_uniform(n, uniform());
+    const Index t = draw_row(n, rw, total, uniform());
     bool repeated = false;
     for (const Index c : chosen) {
       if (x.row(c) == x.row(t)) {
@@ -115,7 +128,7 @@ Matrix random_centers(DataMap x, int k, const UniformSource& uniform) {
 }
 
 KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
-                   const Interrupt& interrupted) {
+                   const Interrupt& interrupted, const double* rw) {
   const Index n = x.rows();
   const Index d = x.cols();
   const Index k = centers.cols();
@@ -166,8 +179,14 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
           ++changed[p];
         }
         dist(row) = std::max(0.0, bestd + xb.row(i).squaredNorm());
-        sm.col(best) += xb.row(i).transpose();
-        ct(best) += 1.0;
+        if (rw != nullptr) {
+          sm.col(best) += rw[row] * xb.row(i).transpose();
+          ct(best) += rw[row];
+          if (rw[row] == 0.0) dist(row) = 0.0;  // never chosen for an empty cluster
+        } else {
+          sm.col(best) += xb.row(i).transpose();
+          ct(best) += 1.0;
+        }
       }
     });
     long nchanged = 0;
@@ -179,7 +198,7 @@ KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
       count += counts[p];
     }
     res.iterations = it;
-    res.inertia = dist.sum();
+    res.inertia = rw != nullptr ? dist.dot(Eigen::Map<const Vector>(rw, n)) : dist.sum();
     if (nchanged == 0 || it >= max_iter) break;
     if (interrupted && interrupted()) break;
     // Update step; an empty cluster takes the row farthest from its centre.
@@ -216,7 +235,7 @@ constexpr Index kKmeansSampleRows = 20000;
 
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads,
-                                        const Interrupt& interrupted) {
+                                        const Interrupt& interrupted, const double* rw) {
   const auto stop = [&interrupted]() { return interrupted && interrupted(); };
   std::vector<IntVector> out;
   // k-means works on centred data, so that distances keep their precision.
@@ -224,11 +243,21 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
   // depend on the units: a variable in thousandths is not drowned by one in
   // thousands), odd-numbered ones the variables as they are (where the units
   // are meaningful, as for spherical clusters); the best fit over both wins.
-  const Vector center = x.colwise().mean().transpose();
+  // (with row weights: the weighted mean and standard deviations, as of the
+  // rows repeated as their weights say)
+  const Index n = x.rows();
+  const Eigen::Map<const Vector> wv(rw != nullptr ? rw : x.data(), rw != nullptr ? n : 0);
+  const double total = rw != nullptr ? wv.sum() : static_cast<double>(n);
+  const Vector center = rw != nullptr ? Vector(x.transpose() * wv / total)
+                                      : Vector(x.colwise().mean().transpose());
   const Matrix centred = x.rowwise() - center.transpose();
   Matrix scaled = centred;
   const Vector sd =
-      (centred.colwise().squaredNorm() / static_cast<double>(x.rows())).cwiseSqrt();
+      rw != nullptr
+          ? Vector((centred.array().square().colwise() * wv.array()).colwise().sum().transpose() /
+                   total)
+                .cwiseSqrt()
+          : Vector((centred.colwise().squaredNorm() / static_cast<double>(n)).cwiseSqrt());
   for (Index j = 0; j < scaled.cols(); ++j) {
     if (sd(j) > 0.0) scaled.col(j) /= sd(j);
   }
@@ -238,8 +267,17 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
   // replacement) and every row then goes to its nearest centre: the start
   // needs the clusters' rough positions, which a sample gives, and EM does
   // the rest on all rows.
-  const Index n = x.rows();
-  const Index sample_rows = n > kKmeansSampleRows ? kKmeansSampleRows : 0;
+  // With weights a row is drawn with probability proportional to its
+  // weight, and the rows count as their total weight.
+  const Index sample_rows =
+      (n > kKmeansSampleRows || total > static_cast<double>(kKmeansSampleRows)) ? kKmeansSampleRows
+                                                                                : 0;
+  Vector cumulative;
+  if (rw != nullptr && sample_rows > 0) {
+    cumulative.resize(n);
+    double acc = 0.0;
+    for (Index i = 0; i < n; ++i) cumulative(i) = (acc += rw[i]);
+  }
   Matrix sample;
   for (int r = 0; r < n_init; ++r) {
     if (stop()) break;
@@ -248,7 +286,14 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
     if (kmeans && sample_rows > 0) {
       sample.resize(sample_rows, xm.cols());
       for (Index i = 0; i < sample_rows; ++i) {
-        Index row = static_cast<Index>(uniform() * static_cast<double>(n));
+        Index row;
+        if (rw != nullptr) {
+          const double target = uniform() * total;
+          row = static_cast<Index>(std::upper_bound(cumulative.data(), cumulative.data() + n, target) -
+                                   cumulative.data());
+        } else {
+          row = static_cast<Index>(uniform() * static_cast<double>(n));
+        }
         if (row >= n) row = n - 1;
         sample.row(i) = xm.row(row);
       }
@@ -256,12 +301,12 @@ std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmean
       const KmeansResult ks =
           lloyd(sm, kmeanspp_centers(sm, k, uniform, threads), 100, threads, interrupted);
       if (stop()) break;
-      km = lloyd(xm, ks.centers, 0, threads);
+      km = lloyd(xm, ks.centers, 0, threads, nullptr, rw);
     } else {
-      Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads)
-                              : random_centers(xm, k, uniform);
+      Matrix centers = kmeans ? kmeanspp_centers(xm, k, uniform, threads, rw)
+                              : random_centers(xm, k, uniform, rw);
       if (stop()) break;
-      km = lloyd(xm, centers, kmeans ? 100 : 0, threads, interrupted);
+      km = lloyd(xm, centers, kmeans ? 100 : 0, threads, interrupted, rw);
     }
     if (stop()) break;
     canonical_labels(km.labels);

@@ -16,20 +16,25 @@ struct KmeansResult {
 
 // Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, with 2 + log k
 // candidate centres per step as scikit-learn does): d x k centres.
-Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads);
+// With row weights `rw` (null: none) each row counts as its weight: rows
+// are drawn with probability proportional to weight times squared distance,
+// as if each row were repeated as its weight says.
+Matrix kmeanspp_centers(DataMap x, int k, const UniformSource& uniform, int threads,
+                        const double* rw = nullptr);
 
 // In the functions below, `interrupted` (may be empty) is the caller's
 // interrupt check, asked between passes over the rows; once it says stop, they
 // return what they have.
 
 // k observations with distinct values, chosen uniformly at random: d x k centres.
-Matrix random_centers(DataMap x, int k, const UniformSource& uniform);
+Matrix random_centers(DataMap x, int k, const UniformSource& uniform,
+                      const double* rw = nullptr);
 
 // Lloyd iterations from `centers` until no label changes or max_iter
 // iterations (max_iter = 0 only assigns each row to its nearest centre).  An
 // empty cluster is moved to the row farthest from its centre.
 KmeansResult lloyd(DataMap x, Matrix centers, int max_iter, int threads,
-                   const Interrupt& interrupted = nullptr);
+                   const Interrupt& interrupted = nullptr, const double* rw = nullptr);
 
 // Relabels 0-based labels in order of first appearance, so that equal
 // partitions have equal label vectors.
@@ -42,7 +47,8 @@ void canonical_labels(IntVector& labels);
 // far (possibly none).
 std::vector<IntVector> start_partitions(DataMap x, int k, int n_init, bool kmeans,
                                         const UniformSource& uniform, int threads,
-                                        const Interrupt& interrupted = nullptr);
+                                        const Interrupt& interrupted = nullptr,
+                                        const double* rw = nullptr);
 
 }  // namespace emgmm
 

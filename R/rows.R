@@ -1,0 +1,132 @@
+# Observation weights and missing values: which rows a fit uses, with what
+# weight, the rows its starts are computed on, and the moments of the data
+# that the checks and the default ridge read.
+
+na_choices <- c("em", "omit", "fail")
+
+# `weights`: NULL, or one non-negative finite number per row, not all zero.
+check_weights <- function(weights, n, call) {
+  if (is.null(weights)) return(NULL)
+  if (!is.numeric(weights) || is.object(weights) || !is.null(dim(weights))) {
+    abort_input(sprintf("`weights` must be a numeric vector with one weight per observation, not %s.",
+                        describe(weights)), call)
+  }
+  if (length(weights) != n) {
+    abort_input(sprintf("`weights` must have one weight per observation (%d), not %d.",
+                        n, length(weights)), call)
+  }
+  bad <- which(is.na(weights) | !is.finite(weights) | weights < 0)
+  if (length(bad) > 0L) {
+    abort_input(sprintf(paste0("`weights` must be non-negative finite numbers, but element %d ",
+                               "is %s."), bad[1L], describe(weights[bad[1L]])), call)
+  }
+  if (!any(weights > 0)) {
+    abort_input("`weights` must not all be zero.", call)
+  }
+  as.double(weights)
+}
+
+# The rows a fit uses: those of positive weight, and by `na_action` the
+# rows with missing values ("em": all but those with nothing observed;
+# "omit": complete rows only).  Returns the data of those rows (with their
+# moments, row_moments(), when they have weights or missing values), their
+# weights (or NULL), their indices in `data` (NULL: all), and counts.
+fit_rows <- function(data, weights, na_action, call) {
+  n <- nrow(data)
+  observed <- !is.na(data)
+  keep <- if (is.null(weights)) rep(TRUE, n) else weights > 0
+  any_na <- !all(observed)
+  if (any_na && na_action == "omit") keep <- keep & rowSums(!observed) == 0L
+  if (any_na && na_action == "em") keep <- keep & rowSums(observed) > 0L
+  if (!any(keep)) {
+    abort_input(if (na_action == "omit") {
+      "`x` has no complete observation (with positive weight); `na_action = \"omit\"` leaves nothing to fit."
+    } else "`x` has no observation with an observed value (and positive weight).", call)
+  }
+  rows <- if (all(keep)) NULL else which(keep)
+  fdata <- if (is.null(rows)) data else data[rows, , drop = FALSE]
+  w <- if (is.null(weights)) NULL else if (is.null(rows)) weights else weights[rows]
+  missing <- sum(is.na(fdata))
+  if (missing > 0L) {
+    empty_col <- which(colSums(!is.na(fdata)) == 0L)
+    if (length(empty_col) > 0L) {
+      vars <- colnames(data)
+      abort_input(sprintf("`x` has no observed value in %s.",
+                          if (is.null(vars)) sprintf("column %d", empty_col[1L]) else
+                            sprintf("column `%s`", vars[empty_col[1L]])), call)
+    }
+  }
+  if (!is.null(w) || missing > 0L) attr(fdata, "emgmm_moments") <- row_moments(fdata, w)
+  list(data = fdata, weights = w, rows = rows, missing = missing,
+       dropped = n - nrow(fdata), na_action = na_action,
+       incomplete = if (missing > 0L) sum(rowSums(is.na(fdata)) > 0L) else 0L)
+}
+
+# Moments of rows with weights (frequency weights: as of the rows repeated
+# as their weights say) or missing values: the total weight n, each
+# variable's range and variance (divisor n - 1) from its observed values,
+# and the covariance matrix (divisor n), from the complete rows when there
+# are at least 2 (d + 1) of them, else the diagonal of the variances.
+row_moments <- function(data, w) {
+  d <- ncol(data)
+  if (is.null(w)) w <- rep(1, nrow(data))
+  obs <- !is.na(data)
+  wsum <- colSums(obs * w)
+  x0 <- data
+  x0[!obs] <- 0
+  mean <- colSums(x0 * w) / wsum
+  dev <- sweep(x0, 2L, mean)
+  dev[!obs] <- 0
+  var <- colSums(dev^2 * w) / (wsum - 1)
+  var[!is.finite(var)] <- 0
+  complete <- rowSums(!obs) == 0L
+  cov <- if (sum(complete) >= 2L * (d + 1L) || all(complete)) {
+    wc <- w[complete]
+    xc <- data[complete, , drop = FALSE]
+    mc <- colSums(xc * wc) / sum(wc)
+    dc <- sweep(xc, 2L, mc) * sqrt(wc)
+    crossprod(dc) / sum(wc)
+  } else diag(var * (wsum - 1) / wsum, d)
+  dimnames(cov) <- NULL
+  list(n = sum(w), var = var, cov = cov,
+       min = apply(data, 2L, min, na.rm = TRUE), max = apply(data, 2L, max, na.rm = TRUE))
+}
+
+# The moments of in-memory rows with weights or missing values (NULL: none).
+data_moments <- function(data) attr(data, "emgmm_moments")
+
+# The number of observations for the criteria: the sum of the weights (the
+# number of rows when there are none).
+data_n <- function(data) {
+  m <- data_moments(data)
+  if (is.null(m)) nrow(data) else m$n
+}
+
+# The rows the starts are computed on when some values are missing: the
+# complete rows when there are at least 2 k (d + 1) of them (enough for
+# every component's covariance), else every row with each missing value
+# replaced by the mean of its variable.  NULL: the rows themselves.
+start_rows <- function(data, w, k_max) {
+  if (is.null(data_moments(data)) || !anyNA(data)) return(NULL)
+  complete <- which(rowSums(is.na(data)) == 0L)
+  if (length(complete) >= 2L * k_max * (ncol(data) + 1L)) {
+    return(list(data = data[complete, , drop = FALSE],
+                weights = if (!is.null(w)) w[complete], how = "complete"))
+  }
+  filled <- data
+  mu <- colSums(ifelse(is.na(data), 0, data) * (if (is.null(w)) 1 else w)) /
+    colSums(!is.na(data) * (if (is.null(w)) 1 else w))
+  for (j in seq_len(ncol(data))) filled[is.na(filled[, j]), j] <- mu[j]
+  attr(filled, "emgmm_moments") <- NULL
+  list(data = filled, weights = w, how = "imputed")
+}
+
+# Whether every weight is a whole number (counts).
+is_whole_weights <- function(w) all(abs(w - round(w)) < 1e-8) && sum(w) <= 2^52
+
+# A user's start (labels or posterior matrix, over every row of x) over the
+# rows the fit uses.
+user_start_rows <- function(user, used, type) {
+  if (is.null(user) || is.null(used) || is.null(used$rows)) return(user)
+  if (is.matrix(user)) user[used$rows, , drop = FALSE] else user[used$rows]
+}
