@@ -184,7 +184,7 @@ format.emgmm <- function(x, digits = 4L, ...) {
   head <- c(
     sprintf("Gaussian mixture model: %d component%s, model %s (%s)", x$k,
             if (x$k == 1L) "" else "s", x$model, desc),
-    sprintf("n = %d, d = %d; EM %s", x$n, x$d, status),
+    sprintf("n = %s, d = %d; EM %s", fmt_count(x$n), x$d, status),
     sprintf("log-likelihood %s, df %d, BIC %s, ICL %s, AIC %s",
             fmt_fixed(x$loglik), as.integer(x$df), fmt_fixed(x$bic),
             fmt_fixed(x$icl), fmt_fixed(x$aic))
@@ -195,7 +195,7 @@ format.emgmm <- function(x, digits = 4L, ...) {
                             toupper(x$criterion), nrow(x$selection),
                             if (failed > 0L) sprintf(" (%d could not be fitted)", failed) else ""))
   }
-  head <- c(head, regularisation_line(x))
+  head <- c(head, regularisation_line(x), data_line(x))
   if (length(x$warnings) > 0L) head <- c(head, paste("warning:", x$warnings))
   c(head, "", format_table(parameter_table(x, vars), digits))
 }
@@ -282,6 +282,7 @@ format.summary.emgmm <- function(x, digits = 4L, ...) {
                         fmt_num(fit$control$tol, 3L),
                         if (isTRUE(fit$control$reg_default)) "1e-10 x the data's covariance"
                         else fmt_num(fit$control$reg[1L], 3L)))
+  out <- c(out, data_line(fit))
   if (length(fit$warnings) > 0L) out <- c(out, paste("warning:", fit$warnings))
   out <- c(out, "", "Components:")
   tab <- rbind(x$table[1L, , drop = FALSE], size = x$sizes, x$table[-1L, , drop = FALSE])
@@ -313,11 +314,41 @@ format.summary.emgmm <- function(x, digits = 4L, ...) {
   out
 }
 
+# A count, or a sum of weights, for print().
+fmt_count <- function(n) {
+  if (abs(n - round(n)) < 1e-8) format(round(n), scientific = FALSE) else fmt_num(n, 6L)
+}
+
+# The weights and missing values of the fit's data, in words (or nothing).
+data_line <- function(x) {
+  out <- character()
+  if (!is.null(x$weights)) {
+    out <- c(out, sprintf("weights: n is their sum, over %d rows (%d of weight zero)",
+                          length(x$weights), sum(x$weights == 0)))
+  }
+  m <- x$missing
+  act <- x$control$na_action
+  if (!is.null(m) && m$values > 0L) {
+    out <- c(out, sprintf(paste0("missing values: %d in %d rows, handled inside EM ",
+                                 "(starts on %s)%s"),
+                          m$values, m$rows,
+                          if (identical(x$control$start_rows, "complete")) "the complete rows" else
+                            "mean-imputed rows",
+                          if (m$dropped > 0L && is.null(x$weights)) {
+                            sprintf("; %d rows with nothing observed left out", m$dropped)
+                          } else ""))
+  } else if (identical(act, "omit") && !is.null(m) && m$dropped > 0L) {
+    out <- c(out, sprintf("missing values: %d incomplete rows omitted (na_action = \"omit\")",
+                          m$dropped))
+  }
+  out
+}
+
 # The start of a fit in words: the kind asked for, how many, which won.
 start_line <- function(fit) {
   ctl <- fit$control
-  on_rows <- if (isTRUE(ctl$hc_subset < fit$n)) {
-    sprintf(" on %d of the %d rows", ctl$hc_subset, fit$n)
+  on_rows <- if (isTRUE(ctl$hc_subset < nrow(fit$data))) {
+    sprintf(" on %d of the %d rows", ctl$hc_subset, nrow(fit$data))
   } else ""
   what <- switch(ctl$init,
     auto = sprintf("auto (hierarchical%s and %d k-means++)", on_rows, ctl$n_init),

@@ -14,9 +14,18 @@
 #'   Without `newdata`, the answer is for the training data.  Data placed
 #'   on a cluster ([gmm_distribute()], [gmm_shards()]) are predicted there,
 #'   shard by shard; so is the training data of a fit made on them.
+#'   Rows with missing values (`NA`) are answered from their observed
+#'   coordinates: their posteriors and density are those of the marginal
+#'   mixture of the variables observed (a row with nothing observed gets
+#'   the proportions as posterior, and density 1).
 #' @param type `"classification"` (an integer vector of components),
 #'   `"posterior"` (an `n x k` matrix), `"density"` or `"logdensity"` (the
-#'   mixture density of each row, or its logarithm, computed in log space).
+#'   mixture density of each row, or its logarithm, computed in log space),
+#'   or `"impute"`: the data (a matrix) with each missing value replaced by
+#'   its conditional mean given the row's observed values under the fitted
+#'   mixture, \eqn{\sum_j z_j (\mu_{jm} + \Sigma_{jmo}\Sigma_{joo}^{-1}(x_o -
+#'   \mu_{jo}))}{sum_j z_j (mu_jm + S_jmo S_joo^-1 (x_o - mu_jo))}, with
+#'   \eqn{z_j}{z_j} the row's posteriors.
 #' @param threads Number of threads.
 #' @param output For data on a cluster: `"gather"` (default) returns the
 #'   predictions here, in row order; `"workers"` leaves them on the
@@ -42,8 +51,8 @@ predict.emgmm <- function(object, newdata,
   ecall[[1L]] <- as.name("predict")
   check_emgmm_object(object, ecall)
   check_dots(list(...), ecall)
-  type <- check_choice(type, c("classification", "posterior", "density", "logdensity"),
-                       "type", ecall)
+  type <- check_choice(type, c("classification", "posterior", "density", "logdensity",
+                                "impute"), "type", ecall)
   threads <- check_count(threads, "threads", ecall)
   output <- check_choice(output, c("gather", "workers", "files"), "output", ecall)
   trained <- missing(newdata) || is.null(newdata)
@@ -52,6 +61,9 @@ predict.emgmm <- function(object, newdata,
     check_distributed(dx, ecall, if (trained) "object$data" else "newdata")
     if (!trained) check_newdata_columns(object, dx$d, dx$names, ecall, ordered = TRUE)
     return(distributed_predict(object, dx, type, output, ecall))
+  }
+  if (type == "impute" && is_distributed(dx)) {
+    abort_input("`type = \"impute\"` applies to data in memory.", ecall)
   }
   if (output != "gather") {
     abort_input(sprintf(paste0("`output = \"%s\"` applies to data on a cluster; these data ",
@@ -65,8 +77,13 @@ predict.emgmm <- function(object, newdata,
     data <- newdata_matrix(object, newdata, ecall)
   }
   res <- predict_values(object, data, type %in% c("classification", "posterior"), threads,
-                        ecall)
+                        ecall, impute = type == "impute")
   switch(type,
+    impute = {
+      out <- res$completed
+      dimnames(out) <- list(NULL, colnames(object$parameters$means))
+      out
+    },
     classification = classify(res$posterior)$classification,
     posterior = res$posterior,
     density = exp(res$logdensity),
@@ -77,12 +94,13 @@ predict.emgmm <- function(object, newdata,
 # The log mixture density of each row of `data` (a matrix with the fit's
 # variables) and, when `posterior`, the n x k posterior; an error when a
 # covariance of the fit is not positive definite.
-predict_values <- function(object, data, posterior, threads, call) {
+predict_values <- function(object, data, posterior, threads, call, impute = FALSE) {
   if (nrow(data) == 0L) {
-    return(list(posterior = matrix(0, 0L, object$k), logdensity = numeric(0)))
+    return(list(posterior = matrix(0, 0L, object$k), logdensity = numeric(0),
+                completed = matrix(0, 0L, object$d)))
   }
   p <- object$parameters
-  res <- predict_cpp(data, p$proportions, p$means, p$covariances, posterior, threads)
+  res <- predict_cpp(data, p$proportions, p$means, p$covariances, posterior, threads, impute)
   if (res$status != "ok") {
     abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
                       res$component), call)
@@ -122,7 +140,7 @@ newdata_matrix <- function(object, newdata, call) {
     }
     newdata <- matrix(newdata, nrow = 1L, dimnames = list(NULL, names(newdata)))
   }
-  m <- as_data_matrix(newdata, call, arg = "newdata", allow_empty = TRUE)
+  m <- as_data_matrix(newdata, call, arg = "newdata", allow_empty = TRUE, allow_na = TRUE)
   check_newdata_columns(object, ncol(m), colnames(m), call)
   if (!is.null(vars) && !is.null(colnames(m))) m <- m[, vars, drop = FALSE]
   m
