@@ -269,11 +269,11 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
                     max_iter = 1000L, tol = 1e-8, reg = NULL,
                     criterion = c("bic", "icl", "aic"), threads = emgmm_threads(),
                     verbose = FALSE, hc_subset = NULL, weights = NULL,
-                    na_action = c("em", "omit", "fail"), ...) {
+                    na_action = c("fail", "em", "omit"), ...) {
   call <- match.call()
   ecall <- sys.call()
   check_dots(list(...), ecall)
-  na_action <- if (missing(na_action)) "em" else
+  na_action <- if (missing(na_action)) "fail" else
     check_choice(na_action, na_choices, "na_action", ecall)
   distributed <- is_distributed(x)
   all_data <- if (distributed) check_distributed(x, ecall) else

@@ -44,7 +44,8 @@
 #' @importFrom stats predict
 #' @export
 predict.emgmm <- function(object, newdata,
-                        type = c("classification", "posterior", "density", "logdensity"),
+                        type = c("classification", "posterior", "density", "logdensity",
+                                 "impute"),
                         threads = object$control$threads,
                         output = c("gather", "workers", "files"), ...) {
   ecall <- sys.call()

@@ -2,7 +2,7 @@
 # weight, the rows its starts are computed on, and the moments of the data
 # that the checks and the default ridge read.
 
-na_choices <- c("em", "omit", "fail")
+na_choices <- c("fail", "em", "omit")
 
 # `weights`: NULL, or one non-negative finite number per row, not all zero.
 check_weights <- function(weights, n, call) {
