@@ -4,7 +4,11 @@
 #' `saveRDS()` and `readRDS()` just work.  Its fields:
 #'
 #' * `k`, `model`, `n`, `d`: number of components, covariance model (mclust's
-#'   spelling), number of observations and of variables.
+#'   spelling), number of observations and of variables.  With `weights`,
+#'   `n` is the sum of the weights; with missing values fitted by
+#'   `na_action = "em"`, the number of rows with at least one value
+#'   observed.  The rows of `posterior` and `data` are the rows of `x`
+#'   (with `na_action = "omit"`, its complete rows).
 #' * `parameters`: a list with `proportions` (length `k`, sums to 1), `means`
 #'   (a `k x d` matrix, one row per component, columns named after the
 #'   variables) and `covariances` (a `d x d x k` array, also for `d = 1` and for
@@ -35,7 +39,14 @@
 #'   `init = "auto"` and `"hc"`), `screen_rows` (the number of rows the starts
 #'   were screened on, when that was a sample), `max_iter`, `inner_max_iter`,
 #'   `inner_tol`, `tol`, `reg` (the ridge of each variable, length `d`),
-#'   `reg_default`, `threads`), `data` (the data as a matrix) and `call`.
+#'   `reg_default`, `threads`, `na_action`, `start_rows`: with missing
+#'   values, whether the starts used the `"complete"` rows or
+#'   `"imputed"` ones), `data` (the data as a matrix, with its missing
+#'   values), and `call`.
+#' * `weights`: the weights of the rows of `data`, or `NULL`; `missing`:
+#'   `values` (missing values fitted), `rows` (rows with some value
+#'   missing) and `dropped` (rows left out: of weight zero, with nothing
+#'   observed, or incomplete with `na_action = "omit"`).
 #'
 #' For data placed on a cluster ([gmm_distribute()], [gmm_shards()]),
 #' `data` is that object, `posterior`, `classification` and `uncertainty`

@@ -114,6 +114,67 @@
 #' the time for a small gain.  A user-supplied start with `reg = 0` and the
 #' same `tol` reproduces [mclust::me()] from that start.
 #'
+#' @section Observation weights:
+#' `weights` are frequency weights: a row of weight `w` counts as `w`
+#' copies of itself, so that whole-number weights give the fit of the data
+#' with each row repeated as its weight says (to rounding, about `1e-12`
+#' here), for every model.  The criteria count `n` as the sum of the
+#' weights: `bic = -2 loglik + df log(sum(weights))`, and `nobs()` and
+#' `$n` are that sum.  Weights can be any non-negative numbers (survey
+#' weights); scaling them all by `c` leaves the parameters unchanged and
+#' multiplies the log-likelihood by `c`.  Rows of weight zero do not enter
+#' the fit, but get posteriors and classifications like the others.  The
+#' starts weigh rows too: k-means++ draws each centre with probability
+#' proportional to weight times squared distance, and Lloyd's iterations
+#' take weighted means, with one uniform number per draw as for the
+#' repeated rows, so that those starts too equal the starts of the repeated
+#' rows.  The hierarchical start, which has no weights, runs on the rows
+#' repeated as their weights say when every weight is a whole number (the
+#' rows drawn for `hc_subset` are drawn among those repeated rows), and on
+#' the rows of positive weight, each once, otherwise; its partition then
+#' starts EM with the weights.  With more than 20000 rows, the screening
+#' sample is drawn among the rows as they are (each with its weight), so
+#' there the equality with repeated rows is not exact.  `predict()` does
+#' not use the weights.  With `reg = 0` and a start given as a posterior
+#' matrix, fits reproduce [mclust::me.weighted()] (which rescales the
+#' weights to a largest weight of 1 when some exceed 1, scaling its
+#' log-likelihood).
+#'
+#' @section Missing values:
+#' With `na_action = "em"`, rows with missing values (`NA` or `NaN`;
+#' infinite values are still errors) are fitted as they are, assuming the
+#' values are missing at random.  A row's log-density is that of its
+#' observed coordinates (the marginal Gaussian of each component), and the
+#' M-step takes the conditional expectations of the missing coordinates and
+#' of their cross-products given the observed ones, so every covariance
+#' model's M-step is its usual one on the expected scatter; the
+#' log-likelihood reported and compared (`loglik`, the criteria) is the
+#' observed-data one, and it does not decrease along EM (apart from the
+#' ridge and the iterative M-steps, as without missing values).  Rows that
+#' share a pattern of missing coordinates share one factorisation per
+#' component and iteration.  A row with no value observed contributes
+#' nothing to the fit (it is not counted in `n`) and gets the proportions
+#' as its posterior.  The starts (k-means++, hierarchical, random) are
+#' computed on the complete rows when there are at least `2 k (d + 1)` of
+#' them (enough for each component's covariance), otherwise on all the rows
+#' with each missing value replaced by its variable's mean; either way EM
+#' then runs on all the rows.  The default ridge uses the covariance of the
+#' complete rows (the variances alone when there are too few).  With
+#' missing values the starts are screened on all the rows, also above 20000
+#' rows.  `predict()` answers rows with missing values from their observed
+#' coordinates, and `type = "impute"` fills them with their conditional
+#' means.
+#'
+#' `na_action = "omit"` fits the complete rows only (as `na.omit()`), and
+#' `"fail"`, the default, refuses missing values with an input error, as
+#' before this choice existed.  The default is `"fail"` because the other
+#' two rest on an assumption about why values are missing (missing at
+#' random for `"em"`, completely at random for `"omit"` to be unbiased) that
+#' only the user can make, and because code that relied on the error keeps
+#' it; `"em"` is the better choice whenever that assumption holds, as it
+#' uses every observed value (see the vignette's comparison with dropping
+#' rows and with imputing means).
+#'
 #' @section Degenerate fits:
 #' A component can collapse onto a few points or a repeated value, where the
 #' likelihood is unbounded.  One definition of a usable component serves the
@@ -229,6 +290,14 @@
 #'   there are at most 2000, else 2000 drawn at random (as mclust does); a
 #'   number asks for that many rows drawn at random (all of them when it is
 #'   at least `n`); a vector of row indices or a logical vector chooses them.
+#' @param weights `NULL` (default) or one non-negative finite weight per
+#'   row of `x`, not all zero: frequency weights (a weight of 2 counts the
+#'   row twice); see "Observation weights".  `n` in the criteria is their
+#'   sum.  Not yet supported for data on a cluster.
+#' @param na_action What to do with missing values (`NA`, `NaN`) in `x`:
+#'   `"fail"` (default) is an input error; `"em"` fits every observed value
+#'   inside EM; `"omit"` drops incomplete rows.  See "Missing values".
+#'   Data on a cluster cannot hold missing values yet.
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
 #'

@@ -144,9 +144,16 @@ marginal_view <- function(x, dims) {
     data <- src_rows(data, rows)
     cls <- classify(predict_values(x, data, TRUE, x$control$threads, NULL)$posterior)
   }
+  # rows with a missing value among the variables shown cannot be drawn
+  shown <- data[, dims, drop = FALSE]
+  if (anyNA(shown)) {
+    keep <- rowSums(is.na(shown)) == 0L
+    shown <- shown[keep, , drop = FALSE]
+    cls <- lapply(cls, function(v) v[keep])
+  }
   list(
     fit = x,
-    data = data[, dims, drop = FALSE],
+    data = shown,
     vars = variable_names(x)[dims],
     proportions = p$proportions,
     means = p$means[, dims, drop = FALSE],

@@ -14,8 +14,8 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call, weights =
   } else {
     starts <- engine_starts(set$starts, plan, local, data, weights)
     fit_candidate_cpp(data, model, k, starts, groups,
-                      if (is.null(plan$start_rows)) plan$rows, weights, settings$engine,
-                      settings$verbose)
+                      if (is.null(plan$start_rows)) plan$rows, settings$engine,
+                      settings$verbose, weights)
   }
   df <- model_df_cpp(model, ncol(data), k)
   if (res$start == 0L) {

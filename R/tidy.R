@@ -94,9 +94,10 @@ augment.emgmm <- function(x, data = x$data, newdata = NULL, ...) {
       abort_input(paste0("`data` is on a cluster: augment() returns a data frame of all its rows. ",
                          "Use predict(x, type = \"posterior\") there, or give `newdata`."), ecall)
     }
-    if (NROW(data) != x$n) {
+    rows <- nrow(x$posterior)
+    if (NROW(data) != rows) {
       abort_input(sprintf(paste0("`data` must be the %d observations the fit was made on ",
-                                 "(use `newdata` for others), not %d rows."), x$n, NROW(data)),
+                                 "(use `newdata` for others), not %d rows."), rows, NROW(data)),
                   ecall)
     }
     post <- x$posterior

@@ -28,8 +28,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // fit_candidate_cpp
-Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, SEXP weights, Rcpp::List control, bool verbose);
-RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP weightsSEXP, SEXP controlSEXP, SEXP verboseSEXP) {
+Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, Rcpp::List control, bool verbose, SEXP weights);
+RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -38,10 +38,10 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type starts(startsSEXP);
     Rcpp::traits::input_parameter< Rcpp::IntegerVector >::type groups(groupsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type rows(rowsSEXP);
-    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
-    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, weights, control, verbose));
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, control, verbose, weights));
     return rcpp_result_gen;
 END_RCPP
 }

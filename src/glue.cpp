@@ -333,7 +333,7 @@ void start_stats(SEXP start, const DataMap& xs, const double* ws, int k, emgmm::
 // Starting partitions: an n x m integer matrix of distinct labels in 1..k.
 // [[Rcpp::export]]
 Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, int k, int n_init,
-                                         bool kmeans, int threads, SEXP weights) {
+                                         bool kmeans, int threads, SEXP weights = R_NilValue) {
   emgmm::UniformSource uniform = []() { return R::unif_rand(); };
   RSession session;
   std::vector<emgmm::IntVector> starts = emgmm::start_partitions(
@@ -359,7 +359,7 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 // [[Rcpp::export(rng = false)]]
 Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k,
                              Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows,
-                             SEXP weights, Rcpp::List control, bool verbose) {
+                             Rcpp::List control, bool verbose, SEXP weights = R_NilValue) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   const emgmm::CandidateControl ctl = candidate_control(control);

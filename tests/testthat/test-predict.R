@@ -222,7 +222,9 @@ test_that("newdata without the fit's variables is an input error naming `newdata
   colnames(m) <- c("a", "b")
   expect_newdata_error(predict(fit2m, m))
   # bad values
-  expect_newdata_error(predict(fit1, c(1, NA)))
+  # a missing value is answered from the observed ones (none here: the
+  # proportions), not refused
+  expect_equal(predict(fit1, c(1, NA), type = "posterior")[2, ], fit1$parameters$proportions)
   expect_newdata_error(predict(fit1, c(1, Inf), type = "density"))
   expect_newdata_error(predict(fit1, "a"))
   expect_newdata_error(predict(fit2, data.frame(height = 1, width = "2")))
@@ -239,7 +241,7 @@ test_that("newdata error messages are stable", {
   expect_snapshot(error = TRUE, {
     predict(fit2, blobs_df[, "height", drop = FALSE])
     predict(fit2, cbind(unname(blobs$x), 1))
-    predict(fit1, c(1, NA))
+    predict(fit1, c(1, NaN, Inf))
   })
 })
 

@@ -296,3 +296,26 @@ test_that("predict() answers rows with missing values and imputes them", {
   expect_equal(unname(imp[1, 2]), cm, tolerance = 1e-10)
   expect_equal(colnames(imp), colnames(x))
 })
+
+test_that("methods work on fits with weights and missing values", {
+  x <- as.matrix(faithful)
+  x[c(2, 7), 1] <- NA
+  w <- rep(c(1, 2), length.out = nrow(x))
+  set.seed(1)
+  fit <- gmm_fit(x, 2, weights = w, na_action = "em", threads = 1)
+  expect_equal(fit$n, sum(w))
+  expect_equal(nobs(fit), sum(w))
+  expect_equal(attr(logLik(fit), "nobs"), sum(w))
+  expect_output(print(summary(fit)), "missing values: 2 in 2 rows")
+  expect_equal(nrow(fit$posterior), nrow(x))
+  expect_equal(length(predict(fit)), nrow(x))
+  s <- simulate(fit, nsim = 5, seed = 1)
+  expect_false(anyNA(unlist(s)))
+  if (requireNamespace("broom", quietly = TRUE)) {
+    expect_equal(nrow(broom::augment(fit)), nrow(x))
+    expect_equal(broom::glance(fit)$n, sum(w))
+  }
+  pdf(NULL)
+  on.exit(grDevices::dev.off(), add = TRUE)
+  for (type in c("classification", "uncertainty", "density")) expect_no_error(plot(fit, type = type))
+})
