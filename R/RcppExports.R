@@ -9,16 +9,16 @@ fit_candidate_cpp <- function(x, model, k, starts, groups, rows, control, verbos
     .Call(`_emgmm_fit_candidate_cpp`, x, model, k, starts, groups, rows, control, verbose, weights)
 }
 
-fit_candidate_remote_cpp <- function(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass) {
-    .Call(`_emgmm_fit_candidate_remote_cpp`, xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass)
+fit_candidate_remote_cpp <- function(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass, weights = NULL) {
+    .Call(`_emgmm_fit_candidate_remote_cpp`, xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass, weights)
 }
 
-shard_estep_cpp <- function(x, params, model, threads) {
-    .Call(`_emgmm_shard_estep_cpp`, x, params, model, threads)
+shard_estep_cpp <- function(x, params, model, threads, weights = NULL) {
+    .Call(`_emgmm_shard_estep_cpp`, x, params, model, threads, weights)
 }
 
-shard_start_cpp <- function(x, start, k, means, model, threads) {
-    .Call(`_emgmm_shard_start_cpp`, x, start, k, means, model, threads)
+shard_start_cpp <- function(x, start, k, means, model, threads, weights = NULL) {
+    .Call(`_emgmm_shard_start_cpp`, x, start, k, means, model, threads, weights)
 }
 
 check_parameters_cpp <- function(proportions, means, covariances) {

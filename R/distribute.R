@@ -660,6 +660,7 @@ worker_call <- function(op, id, args, threads) {
         if (exists(id, envir = worker_store, inherits = FALSE)) rm(list = id, envir = worker_store)
         NULL
       },
+      weights = worker_weights(id, args),
       {
         held <- get0(id, envir = worker_store, inherits = FALSE)
         if (is.null(held)) {
@@ -703,6 +704,22 @@ worker_place <- function(id, shards, threads) {
   lapply(held, function(s) shard_summary(s$shard, s$x))
 }
 
+# Gives each shard held under `id` its rows' weights for the fit under way
+# (`weights`: a list by shard; NULL removes them), and returns the shards'
+# weighted moments.
+worker_weights <- function(id, weights) {
+  held <- get0(id, envir = worker_store, inherits = FALSE)
+  if (is.null(held)) {
+    stop(structure(class = c("error", "condition"), list(
+      message = "it no longer holds its shards (was it restarted, or the data closed?)",
+      call = NULL, lost = TRUE)))
+  }
+  for (i in seq_along(held)) held[[i]]["w"] <- list(weights[[as.character(held[[i]]$shard)]])
+  assign(id, held, envir = worker_store)
+  out <- lapply(held, function(s) shard_summary(s$shard, s$x, s$w))
+  stats::setNames(out, vapply(held, function(s) as.character(s$shard), ""))
+}
+
 # An error about one shard's file or rows (bad input, not the worker's
 # failure), carrying the shard for worker_call().
 shard_input_error <- function(shard, message) {
@@ -710,12 +727,21 @@ shard_input_error <- function(shard, message) {
                  list(message = message, call = NULL, shard = shard, input = TRUE)))
 }
 
-# A shard's size, columns and moments, as combine_moments() takes them.
-shard_summary <- function(shard, x) {
+# A shard's size, columns and moments, as combine_moments() takes them;
+# with row weights `w`, the weighted ones (its size the sum of the weights,
+# the ranges over the rows of positive weight).
+shard_summary <- function(shard, x, w = NULL) {
+  if (!is.null(w)) {
+    x <- x[w > 0, , drop = FALSE]
+    w <- w[w > 0]
+  }
   n <- nrow(x)
-  mean <- if (n > 0L) colMeans(x) else rep(0, ncol(x))
+  total <- if (is.null(w)) n else sum(w)
+  mean <- if (n == 0L) rep(0, ncol(x)) else if (is.null(w)) colMeans(x) else
+    colSums(x * w) / total
   centred <- sweep(x, 2L, mean)
-  list(shard = shard, rows = as.numeric(n), d = ncol(x), names = colnames(x), mean = mean,
+  if (!is.null(w)) centred <- centred * sqrt(w)
+  list(shard = shard, rows = as.numeric(total), d = ncol(x), names = colnames(x), mean = mean,
        m2 = crossprod(centred),
        min = if (n > 0L) apply(x, 2L, min) else rep(Inf, ncol(x)),
        max = if (n > 0L) apply(x, 2L, max) else rep(-Inf, ncol(x)))
@@ -741,11 +767,11 @@ worker_op <- function(op, s, args, threads) {
         u[seq_len(min(m, nrow(u))), , drop = FALSE]
       }
     },
-    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$model, threads),
+    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$model, threads, s$w),
     start = {
       start <- args$starts[[as.character(s$shard)]]
       if (is.null(start)) start <- rep(1L, nrow(x))
-      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$model, threads)
+      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$model, threads, s$w)
     },
     predict = worker_predict(s, args, threads),
     stop(sprintf("unknown operation '%s'", op))
@@ -816,6 +842,32 @@ pass_context <- function(iteration, k, model) {
   } else {
     sprintf("at EM iteration %d of the fit of k = %d, model %s", iteration, k, model)
   }
+}
+
+# Sends each shard its rows of `weights` (one per row of the data, in row
+# order; NULL takes them back) and returns the handle with the weighted
+# moments, for a fit with weights.  Taking them back never fails (a lost
+# worker has lost them anyway).
+weigh_on_workers <- function(dx, weights, call) {
+  ends <- cumsum(dx$shards$rows)
+  by_worker <- lapply(seq_along(dx$cluster), function(w) {
+    mine <- dx$shards$shard[dx$shards$worker == w]
+    stats::setNames(lapply(mine, function(s) {
+      if (is.null(weights)) return(NULL)
+      weights[seq_len(dx$shards$rows[s]) + ends[s] - dx$shards$rows[s]]
+    }), mine)
+  })
+  if (is.null(weights)) {
+    if (isTRUE(dx$state$valid)) {
+      try(cluster_round(dx, "weights", by_worker, "while taking the weights back", NULL),
+          silent = TRUE)
+    }
+    return(invisible(dx))
+  }
+  res <- cluster_round(dx, "weights", by_worker, "while sending the weights", call)
+  info <- in_shard_order(res)
+  dx$moments <- combine_moments(info[vapply(info, function(s) s$rows > 0, logical(1))])
+  dx
 }
 
 # The shards' answers (a list by worker of lists named by shard) as one list

@@ -347,13 +347,15 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   distributed <- is_distributed(x)
   all_data <- if (distributed) check_distributed(x, ecall) else
     as_data_matrix(x, ecall, allow_na = na_action != "fail")
-  if (distributed && !is.null(weights)) {
-    abort_input("`weights` are not supported yet for data on a cluster.", ecall)
-  }
   weights_all <- weights <- check_weights(weights, nrow(all_data), ecall)
   used <- if (distributed) NULL else fit_rows(all_data, weights, na_action, ecall)
   data <- if (distributed) all_data else used$data
-  weights <- used$weights
+  if (distributed && !is.null(weights)) {
+    # the workers hold their rows' weights for this fit
+    data <- weigh_on_workers(data, weights, ecall)
+    on.exit(weigh_on_workers(data, NULL, NULL), add = TRUE)
+  }
+  if (!distributed) weights <- used$weights
   variances <- check_spread(data, ecall)
   models <- resolve_models(model, ncol(data), ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)

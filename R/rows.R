@@ -98,6 +98,7 @@ data_moments <- function(data) attr(data, "emgmm_moments")
 # The number of observations for the criteria: the sum of the weights (the
 # number of rows when there are none).
 data_n <- function(data) {
+  if (is_distributed(data)) return(data$moments$n)
   m <- data_moments(data)
   if (is.null(m)) nrow(data) else m$n
 }

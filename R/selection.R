@@ -73,9 +73,11 @@ fit_pair_remote <- function(dx, k, model, set, groups, plan, local, settings, ca
   sampled <- !is.null(plan$rows)
   on_workers <- !is.null(plan$user) || (k == 1L && !sampled)
   if (!is.matrix(local)) local <- matrix(0, 0L, dx$d)
+  w <- if (!is.null(plan$weights) && !is.null(plan$local_rows)) plan$weights[plan$local_rows]
   fit_candidate_remote_cpp(local, model, k, if (on_workers) list() else set$starts, groups,
                            sampled, if (on_workers) remote_start(dx, plan$user, k, model, call),
-                           settings$engine, settings$verbose, remote_pass(dx, k, model, call))
+                           settings$engine, settings$verbose, remote_pass(dx, k, model, call),
+                           w)
 }
 
 # Why no start of a pair gave a fit, from the engine's status.

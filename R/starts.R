@@ -92,7 +92,7 @@ start_plan <- function(data, start, n_init, hc_subset, threads, call, weights = 
 local_rows <- function(plan, n) {
   if (!is.null(plan$rows)) return(plan$rows)
   if (any(c("kmeans", "random") %in% plan$kinds)) return(seq_len(n))
-  if (!is.null(plan$hc_rows)) return(sort(plan$hc_rows))
+  if (!is.null(plan$hc_rows)) return(sort(unique(plan$hc_rows)))
   NULL
 }
 
@@ -111,7 +111,8 @@ starts_for <- function(plan, data, k) {
     if (isTRUE(plan$hc_repeated)) {
       # on the rows repeated as their weights say: the start's statistics
       # are those of the repeated rows
-      starts <- list(list(x = data[plan$hc_rows, , drop = FALSE], weights = NULL,
+      at <- if (is.null(rows)) plan$hc_rows else match(plan$hc_rows, rows)
+      starts <- list(list(x = data[at, , drop = FALSE], weights = NULL,
                           start = plan$hc[[as.character(k)]]))
     } else {
       lab <- integer(m)
@@ -125,7 +126,7 @@ starts_for <- function(plan, data, k) {
     sub <- if (is.null(plan$rows) || !is.null(plan$local_rows)) data else
       data[rows, , drop = FALSE]
     w <- plan$weights
-    if (!is.null(w) && !is.null(rows) && is.null(plan$local_rows)) w <- w[rows]
+    if (!is.null(w) && !is.null(rows)) w <- w[rows]
     labels <- start_partitions_cpp(sub, k, plan$n_init, random == "kmeans", plan$threads, w)
     starts <- c(starts, lapply(seq_len(ncol(labels)), function(j) labels[, j]))
     kinds <- c(kinds, rep(random, ncol(labels)))

@@ -46,8 +46,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // fit_candidate_remote_cpp
-Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled, SEXP start_pass, Rcpp::List control, bool verbose, Rcpp::Function pass);
-RcppExport SEXP _emgmm_fit_candidate_remote_cpp(SEXP xsSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP sampledSEXP, SEXP start_passSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP passSEXP) {
+Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled, SEXP start_pass, Rcpp::List control, bool verbose, Rcpp::Function pass, SEXP weights);
+RcppExport SEXP _emgmm_fit_candidate_remote_cpp(SEXP xsSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP sampledSEXP, SEXP start_passSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP passSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type xs(xsSEXP);
@@ -60,26 +60,28 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< Rcpp::Function >::type pass(passSEXP);
-    rcpp_result_gen = Rcpp::wrap(fit_candidate_remote_cpp(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass));
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_remote_cpp(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass, weights));
     return rcpp_result_gen;
 END_RCPP
 }
 // shard_estep_cpp
-Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, std::string model, int threads);
-RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
+Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, std::string model, int threads, SEXP weights);
+RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP modelSEXP, SEXP threadsSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
     Rcpp::traits::input_parameter< Rcpp::List >::type params(paramsSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, model, threads));
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, model, threads, weights));
     return rcpp_result_gen;
 END_RCPP
 }
 // shard_start_cpp
-Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means, std::string model, int threads);
-RcppExport SEXP _emgmm_shard_start_cpp(SEXP xSEXP, SEXP startSEXP, SEXP kSEXP, SEXP meansSEXP, SEXP modelSEXP, SEXP threadsSEXP) {
+Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means, std::string model, int threads, SEXP weights);
+RcppExport SEXP _emgmm_shard_start_cpp(SEXP xSEXP, SEXP startSEXP, SEXP kSEXP, SEXP meansSEXP, SEXP modelSEXP, SEXP threadsSEXP, SEXP weightsSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -88,7 +90,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< SEXP >::type means(meansSEXP);
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
-    rcpp_result_gen = Rcpp::wrap(shard_start_cpp(x, start, k, means, model, threads));
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(shard_start_cpp(x, start, k, means, model, threads, weights));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -190,9 +193,9 @@ END_RCPP
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 6},
     {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 9},
-    {"_emgmm_fit_candidate_remote_cpp", (DL_FUNC) &_emgmm_fit_candidate_remote_cpp, 10},
-    {"_emgmm_shard_estep_cpp", (DL_FUNC) &_emgmm_shard_estep_cpp, 4},
-    {"_emgmm_shard_start_cpp", (DL_FUNC) &_emgmm_shard_start_cpp, 6},
+    {"_emgmm_fit_candidate_remote_cpp", (DL_FUNC) &_emgmm_fit_candidate_remote_cpp, 11},
+    {"_emgmm_shard_estep_cpp", (DL_FUNC) &_emgmm_shard_estep_cpp, 5},
+    {"_emgmm_shard_start_cpp", (DL_FUNC) &_emgmm_shard_start_cpp, 7},
     {"_emgmm_check_parameters_cpp", (DL_FUNC) &_emgmm_check_parameters_cpp, 3},
     {"_emgmm_models_cpp", (DL_FUNC) &_emgmm_models_cpp, 0},
     {"_emgmm_predict_cpp", (DL_FUNC) &_emgmm_predict_cpp, 7},

@@ -408,9 +408,10 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
 Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::string model, int k,
                                     Rcpp::List starts, Rcpp::IntegerVector groups, bool sampled,
                                     SEXP start_pass, Rcpp::List control, bool verbose,
-                                    Rcpp::Function pass) {
+                                    Rcpp::Function pass, SEXP weights = R_NilValue) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(xs);
+  const double* ws = row_weights(weights);
   const emgmm::CandidateControl ctl = candidate_control(control);
   const int d = static_cast<int>(xs.cols());
   RSession session;
@@ -433,8 +434,8 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
   } else {
     stats.resize(static_cast<std::size_t>(starts.size()));
     for (R_xlen_t s = 0; s < starts.size(); ++s) {
-      emgmm::stats_from_labels(data, labels_from_r(starts[s]), k, m.scatter, ctl.em.threads,
-                               stats[static_cast<std::size_t>(s)]);
+      start_stats(starts[s], data, ws, k, m.scatter, ctl.em.threads,
+                  stats[static_cast<std::size_t>(s)]);
     }
     group_ids = Rcpp::as<std::vector<int>>(groups);
   }
@@ -450,7 +451,7 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
     return true;
   };
   const emgmm::RowSet all(&remote);
-  const emgmm::RowSet first = sampled ? emgmm::RowSet(data) : all;
+  const emgmm::RowSet first = sampled ? emgmm::RowSet(data, ws) : all;
   const emgmm::CandidateResult res =
       emgmm::fit_candidate(all, first, sampled, m, k, stats, group_ids, ctl, hooks);
   session.resume();
@@ -461,7 +462,7 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
 // in params_to_wire()'s form, in stats_to_wire()'s form.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params,
-                           std::string model, int threads) {
+                           std::string model, int threads, SEXP weights = R_NilValue) {
   const emgmm::Params p = params_from_wire(params);
   const emgmm::ScatterKind kind = model_or_stop(model).scatter;
   emgmm::SuffStats st;
@@ -474,7 +475,7 @@ Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List param
   if (emgmm::prepare_components(p, comp, bad) != emgmm::Status::ok) {
     Rcpp::stop("the parameters sent to the worker are not usable (component %d)", bad + 1);
   }
-  emgmm::estep_stats(as_data(x), comp, kind, threads, st);
+  emgmm::estep_stats(as_data(x), comp, kind, threads, st, row_weights(weights));
   return stats_to_wire(st);
 }
 
@@ -484,7 +485,8 @@ Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List param
 // means (d x k) for the second.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int k, SEXP means,
-                           std::string model, int threads) {
+                           std::string model, int threads, SEXP weights = R_NilValue) {
+  const double* rw = row_weights(weights);
   const emgmm::ScatterKind kind = model_or_stop(model).scatter;
   const int d = static_cast<int>(x.cols());
   Matrix shift = Matrix::Zero(d, k);
@@ -495,9 +497,9 @@ Rcpp::List shard_start_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP start, int 
     st.reset(d, k, shift, second ? kind : emgmm::ScatterKind::diagonal);
   } else if (Rf_isMatrix(start)) {
     const Eigen::Map<Eigen::MatrixXd> w = Rcpp::as<Eigen::Map<Eigen::MatrixXd>>(start);
-    emgmm::weights_pass(as_data(x), as_data(w), k, second, kind, threads, st);
+    emgmm::weights_pass(as_data(x), as_data(w), k, second, kind, threads, st, rw);
   } else {
-    emgmm::labels_pass(as_data(x), labels_from_r(start), k, second, kind, threads, st);
+    emgmm::labels_pass(as_data(x), labels_from_r(start), k, second, kind, threads, st, rw);
   }
   return stats_to_wire(st);
 }
