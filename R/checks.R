@@ -141,7 +141,7 @@ check_spread <- function(data, call) {
   check_magnitude(data, call)
   moments <- data_moments(data)
   variances <- if (is_distributed(data)) {
-    diag(data$moments$cov) * (data$moments$n / (data$moments$n - 1))
+    data$moments$var
   } else if (!is.null(moments)) {
     moments$var
   } else {

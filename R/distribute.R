@@ -122,7 +122,7 @@
 gmm_distribute <- function(cl, x, timeout = 600, threads = NULL) {
   ecall <- sys.call()
   check_cluster(cl, ecall)
-  data <- as_data_matrix(x, ecall)
+  data <- as_data_matrix(x, ecall, allow_na = TRUE)
   timeout <- check_timeout(timeout, ecall)
   threads <- if (!is.null(threads)) check_count(threads, "threads", ecall)
   p <- length(cl)
@@ -193,6 +193,10 @@ format.emgmm_distributed <- function(x, ...) {
     sprintf("columns: %s%s", if (is.null(x$names)) "(no names)" else
       paste(utils::head(x$names, 10L), collapse = ", "),
       if (length(x$names) > 10L) ", ..." else ""))
+  if (isTRUE(x$moments$missing > 0)) {
+    out <- c(out, sprintf("missing values: %s (fit them with na_action = \"em\" or \"omit\")",
+                          num(x$moments$missing)))
+  }
   if (!is.null(sh$file)) {
     out <- c(out, sprintf("files: %s%s", paste(utils::head(basename(sh$file), 4L), collapse = ", "),
                           if (nrow(sh) > 4L) ", ..." else ""))
@@ -379,30 +383,50 @@ drop_on_workers <- function(dx) {
       silent = TRUE)
 }
 
-# Moments of each variable over all the shards: n, min, max, mean and the
-# covariance (divisor n), from each shard's count, mean and scatter about
-# its mean (combined exactly as for two samples, shard after shard).
+# Moments of each variable over all the shards, as row_moments() gives
+# them in memory: n (observations counted), min, max, mean and the
+# covariance (divisor n) of the complete rows, each variable's variance
+# (divisor n - 1) and mean over its observed values, and the number of
+# missing values.  Counts, means and scatters are combined exactly as for
+# two samples, shard after shard.  With missing values the covariance is
+# that of the complete rows when there are at least 2 (d + 1) of them, else
+# the diagonal of the variances (divisor n).
 combine_moments <- function(info) {
+  add <- function(acc, n, mean, m2) {
+    if (all(n == 0)) return(acc)
+    delta <- mean - acc$mean
+    total <- acc$n + n
+    share <- ifelse(total > 0, n / total, 0)
+    list(n = total,
+         m2 = acc$m2 + m2 + (if (is.matrix(m2)) tcrossprod(delta) * (acc$n * share) else
+                               delta^2 * acc$n * share),
+         mean = acc$mean + delta * share)
+  }
+  d <- info[[1L]]$d
+  cm <- list(n = 0, mean = rep(0, d), m2 = matrix(0, d, d))
+  col <- list(n = rep(0, d), mean = rep(0, d), m2 = rep(0, d))
   n <- 0
-  mean <- 0
-  m2 <- 0
-  lo <- Inf
-  hi <- -Inf
+  missing <- 0
+  lo <- rep(Inf, d)
+  hi <- rep(-Inf, d)
   for (s in info) {
-    if (s$rows == 0) next
-    delta <- s$mean - mean
-    total <- n + s$rows
-    m2 <- m2 + s$m2 + tcrossprod(delta) * (n * s$rows / total)
-    mean <- mean + delta * (s$rows / total)
-    n <- total
+    missing <- missing + s$missing
+    if (s$n == 0) next
+    n <- n + s$n
+    cm <- add(cm, s$complete, s$mean, s$m2)
+    col <- add(col, s$col_n, s$col_mean, s$col_m2)
     lo <- pmin(lo, s$min)
     hi <- pmax(hi, s$max)
   }
-  cov <- m2 / n
+  var <- col$m2 / (col$n - 1)
+  var[!is.finite(var)] <- 0
+  cov <- if (missing == 0 || cm$n >= 2 * (d + 1)) cm$m2 / cm$n else diag(col$m2 / col$n, d)
   constant <- lo == hi
   cov[constant, ] <- 0
   cov[, constant] <- 0
-  list(n = n, mean = as.vector(mean), cov = (cov + t(cov)) / 2, min = lo, max = hi)
+  var[constant] <- 0
+  list(n = n, mean = as.vector(cm$mean), cov = (cov + t(cov)) / 2, var = var,
+       col_mean = col$mean, min = lo, max = hi, missing = missing)
 }
 
 # ---------------------------------------------------------------------------
@@ -423,6 +447,8 @@ is_distributed <- function(data) inherits(data, "emgmm_distributed")
 # Rows `rows` (indices into all the rows, any order) as a matrix.
 src_rows <- function(data, rows) {
   if (!is_distributed(data)) return(data[rows, , drop = FALSE])
+  # a view of some of the rows (distributed_start_rows())
+  if (!is.null(data$view)) rows <- data$view[rows]
   ends <- cumsum(data$shards$rows)
   shard <- findInterval(rows - 1, ends) + 1L
   local <- rows - (ends - data$shards$rows)[shard]
@@ -436,7 +462,8 @@ src_rows <- function(data, rows) {
   out <- matrix(0, length(rows), data$d, dimnames = list(NULL, data$names))
   out[unlist(split(seq_along(rows), shard)[names(got)], use.names = FALSE), ] <-
     do.call(rbind, got)
-  out
+  # rows for the starts, their missing values filled (distributed_start_rows())
+  fill_missing(out, data$fill)
 }
 
 # Number of distinct rows, or any number >= m when there are at least m:
@@ -693,7 +720,8 @@ worker_place <- function(id, shards, threads) {
         shard_input_error(s$shard, sprintf("`read` failed on file %s: %s", s$file,
                                            conditionMessage(e)))
       })
-      tryCatch(as_data_matrix(value, NULL, arg = "read(file)", allow_empty = TRUE),
+      tryCatch(as_data_matrix(value, NULL, arg = "read(file)", allow_empty = TRUE,
+                              allow_na = TRUE),
                error = function(e) {
                  shard_input_error(s$shard, sprintf("file %s: %s", s$file, conditionMessage(e)))
                })
@@ -727,24 +755,48 @@ shard_input_error <- function(shard, message) {
                  list(message = message, call = NULL, shard = shard, input = TRUE)))
 }
 
-# A shard's size, columns and moments, as combine_moments() takes them;
-# with row weights `w`, the weighted ones (its size the sum of the weights,
-# the ranges over the rows of positive weight).
+# A shard's size, columns and moments, as combine_moments() takes them:
+# `rows` (its rows), `n` (the observations it counts: the sum of the
+# weights `w` when given, rows with nothing observed left out), the count,
+# mean and scatter of its complete rows (of positive weight), each
+# variable's count, mean and scatter over its observed values, its ranges,
+# and its missing values.
 shard_summary <- function(shard, x, w = NULL) {
-  if (!is.null(w)) {
-    x <- x[w > 0, , drop = FALSE]
-    w <- w[w > 0]
+  rows <- nrow(x)
+  missing <- sum(is.na(x))
+  keep <- if (is.null(w)) rep(TRUE, rows) else w > 0
+  if (missing > 0L) keep <- keep & rowSums(!is.na(x)) > 0L
+  x <- x[keep, , drop = FALSE]
+  w <- if (is.null(w)) rep(1, nrow(x)) else w[keep]
+  weighted_moments <- function(v, wv) {
+    total <- sum(wv)
+    mean <- if (total > 0) colSums(v * wv) / total else rep(0, ncol(v))
+    centred <- sweep(v, 2L, mean) * sqrt(wv)
+    list(n = total, mean = mean, m2 = crossprod(centred))
   }
-  n <- nrow(x)
-  total <- if (is.null(w)) n else sum(w)
-  mean <- if (n == 0L) rep(0, ncol(x)) else if (is.null(w)) colMeans(x) else
-    colSums(x * w) / total
-  centred <- sweep(x, 2L, mean)
-  if (!is.null(w)) centred <- centred * sqrt(w)
-  list(shard = shard, rows = as.numeric(total), d = ncol(x), names = colnames(x), mean = mean,
-       m2 = crossprod(centred),
-       min = if (n > 0L) apply(x, 2L, min) else rep(Inf, ncol(x)),
-       max = if (n > 0L) apply(x, 2L, max) else rep(-Inf, ncol(x)))
+  complete <- rowSums(is.na(x)) == 0L
+  cm <- weighted_moments(x[complete, , drop = FALSE], w[complete])
+  obs <- !is.na(x)
+  x0 <- x
+  x0[!obs] <- 0
+  col_n <- colSums(obs * w)
+  col_mean <- ifelse(col_n > 0, colSums(x0 * w) / col_n, 0)
+  dev <- sweep(x0, 2L, col_mean)
+  dev[!obs] <- 0
+  list(shard = shard, rows = as.numeric(rows), n = sum(w), d = ncol(x), names = colnames(x),
+       complete = cm$n, mean = cm$mean, m2 = cm$m2,
+       col_n = col_n, col_mean = col_mean, col_m2 = colSums(dev^2 * w),
+       min = if (nrow(x) > 0L) apply(x, 2L, min, na.rm = TRUE) else rep(Inf, ncol(x)),
+       max = if (nrow(x) > 0L) apply(x, 2L, max, na.rm = TRUE) else rep(-Inf, ncol(x)),
+       missing = missing)
+}
+
+# The rows of shard `s` a fit uses, with their weights: all of them, or
+# with `omit` its complete rows (`rows`: which).
+shard_rows_used <- function(s, omit) {
+  if (!isTRUE(omit) || !anyNA(s$x)) return(list(x = s$x, w = s$w, rows = seq_len(nrow(s$x))))
+  rows <- which(rowSums(is.na(s$x)) == 0L)
+  list(x = s$x[rows, , drop = FALSE], w = if (!is.null(s$w)) s$w[rows], rows = rows)
 }
 
 # One operation on one shard `s` (list(shard, x)).
@@ -767,11 +819,24 @@ worker_op <- function(op, s, args, threads) {
         u[seq_len(min(m, nrow(u))), , drop = FALSE]
       }
     },
-    estep = if (nrow(x) > 0L) shard_estep_cpp(x, args$params, args$model, threads, s$w),
+    estep = {
+      u <- shard_rows_used(s, args$omit)
+      if (nrow(u$x) > 0L) shard_estep_cpp(u$x, args$params, args$model, threads, u$w)
+    },
     start = {
       start <- args$starts[[as.character(s$shard)]]
       if (is.null(start)) start <- rep(1L, nrow(x))
-      if (nrow(x) > 0L) shard_start_cpp(x, start, args$k, args$means, args$model, threads, s$w)
+      # a start is made on the complete rows (the others join at the first E-step)
+      u <- shard_rows_used(s, TRUE)
+      start <- if (is.matrix(start)) start[u$rows, , drop = FALSE] else start[u$rows]
+      if (nrow(u$x) > 0L) shard_start_cpp(u$x, start, args$k, args$means, args$model, threads, u$w)
+    },
+    incomplete = {
+      if (anyNA(x)) which(rowSums(is.na(x)) > 0L) else integer()
+    },
+    complete_summary = {
+      u <- shard_rows_used(s, TRUE)
+      shard_summary(s$shard, u$x, u$w)
     },
     predict = worker_predict(s, args, threads),
     stop(sprintf("unknown operation '%s'", op))
@@ -830,7 +895,8 @@ prediction_path <- function(file, type) {
 # (the glue adds them, as the engine adds statistics).
 remote_pass <- function(dx, k, model, call) {
   function(params, iteration) {
-    args <- rep(list(list(params = params, model = model)), length(dx$cluster))
+    args <- rep(list(list(params = params, model = model, omit = isTRUE(dx$omit))),
+                length(dx$cluster))
     in_shard_order(cluster_round(dx, "estep", args, pass_context(iteration, k, model), call,
                                  iteration = iteration))
   }
@@ -866,7 +932,7 @@ weigh_on_workers <- function(dx, weights, call) {
   }
   res <- cluster_round(dx, "weights", by_worker, "while sending the weights", call)
   info <- in_shard_order(res)
-  dx$moments <- combine_moments(info[vapply(info, function(s) s$rows > 0, logical(1))])
+  dx$moments <- combine_moments(info)
   dx
 }
 
@@ -942,4 +1008,77 @@ distributed_predict <- function(object, dx, type, output, call) {
       finish_handle(kept, res, call)
     },
     files = invisible(unlist(by_shard, use.names = FALSE)))
+}
+
+# ---------------------------------------------------------------------------
+# Missing values on the cluster
+
+# The data for a fit with `na_action`: missing values refused ("fail"),
+# fitted where they are ("em"), or their rows left out ("omit": the workers
+# pass over their complete rows, and the moments are those of the complete
+# rows).
+distributed_na_action <- function(dx, na_action, call) {
+  m <- dx$moments
+  if (m$missing == 0) return(dx)
+  if (na_action == "fail") {
+    abort_input(sprintf(paste0(
+      "`x` must contain only finite values, but the data on the cluster have %s missing ",
+      "values (use `na_action = \"em\"` or `\"omit\"` to fit data with missing values)."),
+      format(m$missing, big.mark = ",")), call)
+  }
+  if (na_action == "omit") {
+    dx$omit <- TRUE
+    dx$moments <- complete_moments(dx)
+  }
+  dx
+}
+
+# The weighted moments of the complete rows alone (for na_action = "omit").
+complete_moments <- function(dx) {
+  res <- cluster_round(dx, "complete_summary", rep(list(NULL), length(dx$cluster)),
+                       "while summarising the complete rows", NULL)
+  info <- in_shard_order(res)
+  out <- combine_moments(info)
+  if (out$n < 1) {
+    abort_input("`x` has no complete observation; `na_action = \"omit\"` leaves nothing to fit.",
+                NULL)
+  }
+  out
+}
+
+# The rows the starts are computed on for data on a cluster, as
+# start_rows() chooses them in memory (NULL: no value missing): a view of
+# the complete rows (of positive weight), or, when there are fewer than
+# 2 k (d + 1), all the rows with each missing value replaced by its
+# variable's mean (`fill`: src_rows() fills the rows it fetches).  With na_action = "omit" the whole fit sees the complete rows.
+distributed_start_rows <- function(dx, weights, k_max, call) {
+  if (dx$moments$missing == 0 && !isTRUE(dx$omit)) return(NULL)
+  ends <- cumsum(dx$shards$rows)
+  res <- cluster_round(dx, "incomplete", rep(list(NULL), length(dx$cluster)),
+                       "while finding the incomplete rows", call)
+  inc <- in_shard_order(res)
+  offset <- (ends - dx$shards$rows)[as.integer(names(inc))]
+  incomplete <- unlist(Map(function(r, o) r + o, inc, offset), use.names = FALSE)
+  keep <- rep(TRUE, dx$n)
+  keep[incomplete] <- FALSE
+  if (!is.null(weights)) keep <- keep & weights > 0
+  complete <- which(keep)
+  if (isTRUE(dx$omit) || length(complete) >= 2L * k_max * (dx$d + 1L)) {
+    view <- dx
+    view$view <- complete
+    view$n <- length(complete)
+    return(list(data = view, weights = if (!is.null(weights)) weights[complete],
+                how = if (isTRUE(dx$omit)) "omit" else "complete"))
+  }
+  filled <- dx
+  filled$fill <- dx$moments$col_mean
+  list(data = filled, weights = weights, how = "imputed")
+}
+
+# Rows fetched for the starts with each missing value replaced by its
+# variable's mean (`means`; NULL: as they are).
+fill_missing <- function(x, means) {
+  if (is.null(means) || !anyNA(x)) return(x)
+  for (j in seq_len(ncol(x))) x[is.na(x[, j]), j] <- means[j]
+  x
 }

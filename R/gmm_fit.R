@@ -356,6 +356,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
     on.exit(weigh_on_workers(data, NULL, NULL), add = TRUE)
   }
   if (!distributed) weights <- used$weights
+  if (distributed) data <- distributed_na_action(data, na_action, ecall)
   variances <- check_spread(data, ecall)
   models <- resolve_models(model, ncol(data), ecall)
   criterion <- check_choice(criterion, c("bic", "icl", "aic"), "criterion", ecall)
@@ -368,14 +369,15 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
 
   start$user <- user_start_rows(start$user, used, start$type)
   # with missing values the starts are computed on other rows (start_rows())
-  srows <- if (!distributed) start_rows(data, weights, max(start$ks))
+  srows <- if (!distributed) start_rows(data, weights, max(start$ks)) else
+    distributed_start_rows(data, weights, max(start$ks), ecall)
   sdata <- if (is.null(srows)) data else srows$data
   plan <- start_plan(sdata, start, n_init, hc_subset, threads, ecall,
                      weights = if (is.null(srows)) weights else srows$weights)
-  plan$start_rows <- srows
+  plan$start_rows <- if (!identical(srows$how, "omit")) srows
   # data on a cluster: the starts are computed on rows fetched from it
   local <- if (is_distributed(data) && !is.null(plan$local_rows)) {
-    src_rows(data, plan$local_rows)
+    src_rows(sdata, plan$local_rows)
   } else sdata
   candidates <- list()
   for (kk in start$ks) {

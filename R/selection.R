@@ -70,8 +70,10 @@ engine_starts <- function(starts, plan, local, data, weights) {
 # workers.  A user's start, and the one-component start on all the rows,
 # get their statistics from the workers.
 fit_pair_remote <- function(dx, k, model, set, groups, plan, local, settings, call) {
-  sampled <- !is.null(plan$rows)
-  on_workers <- !is.null(plan$user) || (k == 1L && !sampled)
+  # (with missing values the starts are screened on all the rows)
+  sampled <- !is.null(plan$rows) && is.null(plan$start_rows)
+  on_workers <- !is.null(plan$user) ||
+    (k == 1L && !sampled && !identical(plan$start_rows$how, "imputed"))
   if (!is.matrix(local)) local <- matrix(0, 0L, dx$d)
   w <- if (!is.null(plan$weights) && !is.null(plan$local_rows)) plan$weights[plan$local_rows]
   fit_candidate_remote_cpp(local, model, k, if (on_workers) list() else set$starts, groups,

@@ -475,7 +475,13 @@ Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List param
   if (emgmm::prepare_components(p, comp, bad) != emgmm::Status::ok) {
     Rcpp::stop("the parameters sent to the worker are not usable (component %d)", bad + 1);
   }
-  emgmm::estep_stats(as_data(x), comp, kind, threads, st, row_weights(weights));
+  const DataMap data = as_data(x);
+  if (any_missing(data)) {
+    const emgmm::MissingRows m = emgmm::group_patterns(data, row_weights(weights));
+    emgmm::estep_stats_missing(m, p, kind, threads, st);
+  } else {
+    emgmm::estep_stats(data, comp, kind, threads, st, row_weights(weights));
+  }
   return stats_to_wire(st);
 }
 
