@@ -81,8 +81,9 @@
 #'   `parallelly::makeClusterPSOCK()`, or snow's MPI clusters).  Every worker
 #'   must have emgmm installed, in the same version as this session.
 #' @param x Data as [gmm_fit()] takes them: a numeric vector, matrix or data
-#'   frame of numeric columns.  Its rows are cut into `length(cl)` blocks of
-#'   consecutive rows, of sizes as equal as possible.
+#'   frame of numeric columns, possibly with missing values (`NA`: a fit
+#'   then needs `na_action = "em"` or `"omit"`).  Its rows are cut into
+#'   `length(cl)` blocks of consecutive rows, of sizes as equal as possible.
 #' @param files The files the workers read, one shard each: a character
 #'   vector (file `i` is read by worker `(i - 1) %% length(cl) + 1`), or a
 #'   list with one character vector per worker (the files that worker

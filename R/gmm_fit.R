@@ -163,7 +163,13 @@
 #' missing values the starts are screened on all the rows, also above 20000
 #' rows.  `predict()` answers rows with missing values from their observed
 #' coordinates, and `type = "impute"` fills them with their conditional
-#' means.
+#' means.  Data on a cluster ([gmm_distribute()]) may hold missing values
+#' too: the workers fit them, the starts are computed on a view of the
+#' complete rows (or on the rows fetched, filled with the means), and the
+#' fit is the in-memory one when no row has weight zero or nothing
+#' observed (those rows are dropped in memory but stay on the workers, so
+#' the random draws of the starts can differ); with `"omit"`, `predict()`
+#' on the training data still answers every row.
 #'
 #' `na_action = "omit"` fits the complete rows only (as `na.omit()`), and
 #' `"fail"`, the default, refuses missing values with an input error, as
@@ -293,11 +299,12 @@
 #' @param weights `NULL` (default) or one non-negative finite weight per
 #'   row of `x`, not all zero: frequency weights (a weight of 2 counts the
 #'   row twice); see "Observation weights".  `n` in the criteria is their
-#'   sum.  Not yet supported for data on a cluster.
+#'   sum.  For data on a cluster, one weight per row in row order: each
+#'   worker holds its rows' weights for the fit.
 #' @param na_action What to do with missing values (`NA`, `NaN`) in `x`:
 #'   `"fail"` (default) is an input error; `"em"` fits every observed value
 #'   inside EM; `"omit"` drops incomplete rows.  See "Missing values".
-#'   Data on a cluster cannot hold missing values yet.
+#'   Data on a cluster are treated alike, on the workers.
 #' @param ... Not used; anything given here is an error (so that misspelt
 #'   arguments are caught).
 #'

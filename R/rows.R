@@ -98,9 +98,12 @@ data_moments <- function(data) attr(data, "emgmm_moments")
 # The number of observations for the criteria: the sum of the weights (the
 # number of rows when there are none).
 data_n <- function(data) {
-  if (is_distributed(data)) return(data$moments$n)
-  m <- data_moments(data)
-  if (is.null(m)) nrow(data) else m$n
+  n <- if (is_distributed(data)) data$moments$n else {
+    m <- data_moments(data)
+    if (is.null(m)) nrow(data) else m$n
+  }
+  # a whole number stays an integer, as a count of rows is
+  if (n == round(n) && n <= .Machine$integer.max) as.integer(round(n)) else n
 }
 
 # The rows the starts are computed on when some values are missing: the

@@ -202,8 +202,13 @@ test_that("close() removes the data from the workers", {
 test_that("bad arguments are input errors naming them", {
   cl <- local_cluster(1L)
   expect_error(gmm_distribute(list(1), 1:10), "`cl` must be a cluster", class = "emgmm_error_input")
-  expect_error(gmm_distribute(cl, c(1, NA)), "`x` must contain only finite",
+  expect_error(gmm_distribute(cl, c(1, Inf)), "`x` must contain only finite",
                class = "emgmm_error_input")
+  # missing values are placed, and refused by a fit unless it says what to do
+  dna <- gmm_distribute(cl, c(1, NA, 3, 4, 8, 9))
+  expect_output(print(dna), "missing values: 1")
+  expect_error(gmm_fit(dna, k = 2), "missing values .*na_action", class = "emgmm_error_input")
+  expect_error(gmm_fit(dna, k = 2, weights = 1:3), "`weights`", class = "emgmm_error_input")
   expect_error(gmm_distribute(cl, 1:10, timeout = -1), "`timeout`", class = "emgmm_error_input")
   expect_error(gmm_shards(cl, 3), "`files` must be", class = "emgmm_error_input")
   expect_error(gmm_shards(cl, list("a", "b")), "one character vector per worker",
@@ -281,4 +286,63 @@ test_that("an interrupt stops a distributed fit and leaves the data usable", {
   a <- with_seed_local(1, gmm_fit(x, k = 2, threads = 1))
   b <- with_seed_local(1, gmm_fit(dx, k = 2, threads = 1))
   expect_same_fit(a, b)
+})
+
+test_that("weights give the in-memory weighted fit, and are taken back after it", {
+  cl <- local_cluster()
+  x <- as.matrix(iris[, 1:4])
+  dx <- gmm_distribute(cl, x, threads = 1)
+  w <- with_seed_local(3, runif(nrow(x), 0.5, 3))
+  for (init in c("auto", "kmeans", "hc")) {
+    f <- fit_both(x, dx, k = 1:3, model = c("VVV", "VEV"), init = init, weights = w)
+    expect_same_fit(f$mem, f$dist)
+    expect_equal(f$dist$n, sum(w))
+    expect_equal(f$mem$selection$bic, f$dist$selection$bic, tolerance = 1e-10)
+  }
+  # whole-number weights: the fit of the repeated rows
+  wi <- with_seed_local(4, sample(1:3, nrow(x), replace = TRUE))
+  f <- fit_both(x[rep(seq_len(nrow(x)), wi), ], dx, k = 3, model = "VVV")
+  g <- with_seed_local(1, gmm_fit(dx, k = 3, model = "VVV", weights = wi, threads = 1))
+  expect_same_fit(f$mem, g)
+  # a user's start, made on the workers with the weights
+  lab <- rep(1:3, 50)
+  expect_same_fit(gmm_fit(x, 3, "VVV", init = lab, weights = w, threads = 1),
+                  gmm_fit(dx, 3, "VVV", init = lab, weights = w, threads = 1))
+  # the next fit without weights is the unweighted one
+  f <- fit_both(x, dx, k = 2)
+  expect_same_fit(f$mem, f$dist)
+})
+
+test_that("missing values on the workers give the in-memory fit", {
+  cl <- local_cluster()
+  x <- as.matrix(iris[, 1:4])
+  x[with_seed_local(3, matrix(runif(length(x)) < 0.15, nrow(x)))] <- NA
+  x <- x[rowSums(!is.na(x)) > 0, ]
+  dx <- gmm_distribute(cl, x, threads = 1)
+  for (init in c("auto", "kmeans", "hc")) {
+    f <- fit_both(x, dx, k = 1:3, model = c("VVV", "EEE"), init = init, na_action = "em")
+    expect_same_fit(f$mem, f$dist)
+    expect_equal(f$dist$n, nrow(x))
+    f <- fit_both(x, dx, k = 2:3, model = "VVV", init = init, na_action = "omit")
+    expect_same_fit(f$mem, f$dist)
+    expect_equal(f$dist$n, sum(stats::complete.cases(x)))
+  }
+  # with weights, and from a user's start
+  w <- with_seed_local(5, runif(nrow(x), 0.5, 2))
+  f <- fit_both(x, dx, k = 3, model = "VVV", na_action = "em", weights = w)
+  expect_same_fit(f$mem, f$dist)
+  lab <- rep(1:3, length.out = nrow(x))
+  expect_same_fit(gmm_fit(x, 3, "VVV", init = lab, na_action = "em", threads = 1),
+                  gmm_fit(dx, 3, "VVV", init = lab, na_action = "em", threads = 1))
+  # predictions of rows with missing values, on the workers
+  expect_equal(predict(f$dist, type = "posterior"), predict(f$mem, type = "posterior"),
+               tolerance = 1e-8)
+  # few complete rows: the starts on rows filled with the means
+  y <- as.matrix(iris[, 1:4])
+  y[with_seed_local(5, matrix(runif(length(y)) < 0.45, nrow(y)))] <- NA
+  y <- y[rowSums(!is.na(y)) > 0, ]
+  dy <- gmm_distribute(cl, y, threads = 1)
+  f <- fit_both(y, dy, k = 2:3, model = "VVV", na_action = "em")
+  expect_identical(f$mem$control$start_rows, "imputed")
+  expect_lt(fit_gap(f$mem, f$dist), 1e-9)
 })
