@@ -15,6 +15,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <unordered_map>
 
 #include "degenerate.h"
 #include "fast_exp.h"
@@ -618,8 +619,10 @@ MissingRows group_patterns(DataMap x, const double* rw) {
   const std::string complete(static_cast<std::size_t>(d), '1');
   const std::string none(static_cast<std::size_t>(d), '0');
   std::vector<std::string> seen;
+  std::unordered_map<std::string, std::size_t> index;
   std::vector<std::vector<Index>> members;
   seen.push_back(complete);
+  index.emplace(complete, 0);
   members.emplace_back();
   for (Index i = 0; i < n; ++i) {
     if (rw != nullptr && rw[i] == 0.0) continue;
@@ -628,13 +631,12 @@ MissingRows group_patterns(DataMap x, const double* rw) {
       m.empty.push_back(i);
       continue;
     }
-    std::size_t p = 0;
-    while (p < seen.size() && seen[p] != kk) ++p;
-    if (p == seen.size()) {
+    const auto found = index.emplace(kk, seen.size());
+    if (found.second) {
       seen.push_back(kk);
       members.emplace_back();
     }
-    members[p].push_back(i);
+    members[found.first->second].push_back(i);
   }
   for (std::size_t p = 0; p < seen.size(); ++p) {
     if (members[p].empty()) continue;

@@ -462,6 +462,92 @@ void test_fast_exp() {
   check(ok, "fast exp: shifted and added");
 }
 
+// Row weights count as repeated rows; the missing-value E-step equals the
+// plain one without missing values, and with them adds the conditional
+// expectations (checked against a row-by-row computation).
+void test_weights_and_missing() {
+  IntVector truth;
+  const Matrix x = three_clusters(300, 5, truth);
+  const DataMap data(x.data(), x.rows(), x.cols());
+  SuffStats st;
+  stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
+  Params p;
+  int bad = -1;
+  mstep(*find_model("VVV"), st, Matrix(), Vector(), p, bad);
+  Components c;
+  prepare_components(p, c, bad);
+  // weights 0, 1, 2, ... against the rows repeated
+  Vector w(x.rows());
+  std::vector<Eigen::Index> rep;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    w(i) = static_cast<double>(i % 3);
+    for (Eigen::Index r = 0; r < i % 3; ++r) rep.push_back(i);
+  }
+  Matrix xr(static_cast<Eigen::Index>(rep.size()), 2);
+  for (std::size_t r = 0; r < rep.size(); ++r) xr.row(static_cast<Eigen::Index>(r)) = x.row(rep[r]);
+  SuffStats sw, sr;
+  estep_stats(data, c, ScatterKind::full, 2, sw, w.data());
+  estep_stats(DataMap(xr.data(), xr.rows(), xr.cols()), c, ScatterKind::full, 2, sr);
+  check(close(sw.loglik, sr.loglik, 1e-12), "weighted log-likelihood = repeated rows'");
+  check((sw.weight - sr.weight).norm() < 1e-10 * sr.weight.norm(), "weighted weights");
+  check((sw.scatter[2] - sr.scatter[2]).norm() < 1e-10 * sr.scatter[2].norm(), "weighted scatter");
+  check(close(sw.sum_log_max, sr.sum_log_max, 1e-10), "weighted ICL term");
+  // no value missing: the plain E-step
+  const MissingRows none = group_patterns(data, nullptr);
+  SuffStats sm, sp;
+  estep_stats_missing(none, p, ScatterKind::full, 2, sm);
+  estep_stats(data, c, ScatterKind::full, 2, sp);
+  check(close(sm.loglik, sp.loglik, 1e-12) &&
+            (sm.scatter[0] - sp.scatter[0]).norm() < 1e-10 * sp.scatter[0].norm(),
+        "missing-value E-step without missing values");
+  // one missing value in every third row, against row-by-row expectations
+  Matrix xm = x;
+  for (Eigen::Index i = 0; i < xm.rows(); i += 3) xm(i, (i / 3) % 2) = std::nan("");
+  const DataMap dm(xm.data(), xm.rows(), xm.cols());
+  const MissingRows some = group_patterns(dm, nullptr);
+  check(some.patterns.size() == 3, "rows grouped by pattern");
+  estep_stats_missing(some, p, ScatterKind::full, 1, sm);
+  const double log2pi = std::log(2.0 * 3.141592653589793);
+  double ll = 0.0;
+  Vector wsum = Vector::Zero(3);
+  Matrix s00 = Matrix::Zero(2, 2);
+  for (Eigen::Index i = 0; i < xm.rows(); ++i) {
+    Vector lp(3);
+    std::vector<Vector> xhat(3);
+    std::vector<Matrix> cc(3);
+    for (int j = 0; j < 3; ++j) {
+      const Matrix& s = p.covariances[static_cast<std::size_t>(j)];
+      const Vector mu = p.means.col(j);
+      Vector& xh = xhat[static_cast<std::size_t>(j)];
+      xh = xm.row(i).transpose();
+      cc[static_cast<std::size_t>(j)] = Matrix::Zero(2, 2);
+      int o = -1;
+      if (std::isnan(xm(i, 0))) o = 1;
+      if (std::isnan(xm(i, 1))) o = 0;
+      if (o < 0) {
+        const Vector r = xh - mu;
+        lp(j) = std::log(p.proportions(j)) -
+                0.5 * (2.0 * log2pi + std::log(s.determinant()) + r.dot(s.inverse() * r));
+      } else {
+        const int m = 1 - o;
+        const double r = xm(i, o) - mu(o);
+        lp(j) = std::log(p.proportions(j)) - 0.5 * (log2pi + std::log(s(o, o)) + r * r / s(o, o));
+        xh(m) = mu(m) + s(m, o) / s(o, o) * r;
+        cc[static_cast<std::size_t>(j)](m, m) = s(m, m) - s(m, o) * s(o, m) / s(o, o);
+      }
+    }
+    const double top = lp.maxCoeff();
+    const double lse = top + std::log((lp.array() - top).exp().sum());
+    ll += lse;
+    for (int j = 0; j < 3; ++j) wsum(j) += std::exp(lp(j) - lse);
+    const Vector r0 = xhat[0] - p.means.col(0);
+    s00 += std::exp(lp(0) - lse) * (r0 * r0.transpose() + cc[0]);
+  }
+  check(close(sm.loglik, ll, 1e-12), "missing values: observed-data log-likelihood");
+  check((sm.weight - wsum).norm() < 1e-10 * wsum.norm(), "missing values: weights");
+  check((sm.scatter[0] - s00).norm() < 1e-10 * s00.norm(), "missing values: expected scatter");
+}
+
 int main() {
   test_fast_exp();
   test_single_component();
@@ -476,6 +562,7 @@ int main() {
   test_remote_rows();
   test_collapse_stops_early();
   test_parameter_check();
+  test_weights_and_missing();
   std::printf("engine tests: %d checks passed, %d failed\n", passes, failures);
   return failures == 0 ? 0 : 1;
 }
