@@ -37,7 +37,8 @@ document:
 
 # Benchmarks (see bench/README.md): agreement with mclust, the hierarchical
 # start, the n_init study, speed, the default start against each kind, and
-# the best log-likelihood per (k, model) against mclust and scikit-learn.
+# the best log-likelihood per (k, model) against mclust and scikit-learn, and
+# fits with missing values.
 bench: install
 	Rscript bench/agreement.R
 	Rscript bench/hc.R
@@ -45,3 +46,4 @@ bench: install
 	Rscript bench/bench.R
 	Rscript bench/starts.R
 	Rscript bench/optimum.R
+	Rscript bench/missing.R
