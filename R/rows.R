@@ -33,6 +33,11 @@ check_weights <- function(weights, n, call) {
 # weights (or NULL), their indices in `data` (NULL: all), and counts.
 fit_rows <- function(data, weights, na_action, call) {
   n <- nrow(data)
+  if (is.null(weights) && (na_action == "fail" || !anyNA(data))) {
+    # every row as it is (as_data_matrix() refused missing values for "fail")
+    return(list(data = data, weights = NULL, rows = NULL, missing = 0L, dropped = 0L,
+                na_action = na_action, incomplete = 0L))
+  }
   observed <- !is.na(data)
   keep <- if (is.null(weights)) rep(TRUE, n) else weights > 0
   any_na <- !all(observed)
