@@ -379,6 +379,13 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   srows <- if (!distributed) start_rows(data, weights, max(start$ks)) else
     distributed_start_rows(data, weights, max(start$ks), ecall)
   sdata <- if (is.null(srows)) data else srows$data
+  # hc_subset names rows of x: as rows of the data the starts run on
+  seen <- if (distributed) srows$data$view else {
+    r <- used$rows
+    if (identical(srows$how, "complete")) r <- (if (is.null(r)) seq_len(nrow(data)) else r)[srows$rows]
+    r
+  }
+  hc_subset <- translate_hc_subset(hc_subset, nrow(all_data), seen)
   plan <- start_plan(sdata, start, n_init, hc_subset, threads, ecall,
                      weights = if (is.null(srows)) weights else srows$weights)
   plan$start_rows <- if (!identical(srows$how, "omit")) srows

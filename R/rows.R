@@ -120,7 +120,7 @@ start_rows <- function(data, w, k_max) {
   complete <- which(rowSums(is.na(data)) == 0L)
   if (length(complete) >= 2L * k_max * (ncol(data) + 1L)) {
     return(list(data = data[complete, , drop = FALSE],
-                weights = if (!is.null(w)) w[complete], how = "complete"))
+                weights = if (!is.null(w)) w[complete], how = "complete", rows = complete))
   }
   filled <- data
   mu <- colSums(ifelse(is.na(data), 0, data) * (if (is.null(w)) 1 else w)) /
@@ -128,6 +128,24 @@ start_rows <- function(data, w, k_max) {
   for (j in seq_len(ncol(data))) filled[is.na(filled[, j]), j] <- mu[j]
   attr(filled, "emgmm_moments") <- NULL
   list(data = filled, weights = w, how = "imputed")
+}
+
+# `hc_subset` given as rows of x (indices or a logical vector), as rows of
+# the data the starts run on: `rows` are those rows' indices in x (NULL:
+# all of x).  Rows of x that the starts do not see (of weight zero, or
+# incomplete) are dropped; anything else is left for hc_rows() to judge.
+translate_hc_subset <- function(hc_subset, n_all, rows) {
+  if (is.null(rows) || is.null(hc_subset) || length(hc_subset) <= 1L) return(hc_subset)
+  if (is.logical(hc_subset) && is.null(dim(hc_subset)) && length(hc_subset) == n_all &&
+      !anyNA(hc_subset)) {
+    return(hc_subset[rows])
+  }
+  if (is.numeric(hc_subset) && !is.object(hc_subset) && all(is.finite(hc_subset)) &&
+      all(hc_subset >= 1 & hc_subset <= n_all)) {
+    m <- match(round(hc_subset), rows)
+    return(m[!is.na(m)])
+  }
+  hc_subset
 }
 
 # Whether every weight is a whole number (counts).

@@ -319,3 +319,26 @@ test_that("methods work on fits with weights and missing values", {
   on.exit(grDevices::dev.off(), add = TRUE)
   for (type in c("classification", "uncertainty", "density")) expect_no_error(plot(fit, type = type))
 })
+
+test_that("hc_subset names rows of x, also when some rows are left out of the starts", {
+  x <- as.matrix(faithful)
+  w <- rep(c(0, 1, 2), length.out = nrow(x))
+  keep <- which(w > 0)
+  # the hierarchical start on rows 2, 3, 5, 6, ... of x (all of weight > 0)
+  set.seed(1)
+  a <- gmm_fit(x, 2, init = "hc", weights = w, hc_subset = keep[1:60], threads = 1)
+  set.seed(1)
+  b <- gmm_fit(x[keep, ], 2, init = "hc", weights = w[keep], hc_subset = 1:60, threads = 1)
+  expect_equal(a$parameters, b$parameters, tolerance = 1e-12)
+  # a logical vector over the rows of x
+  set.seed(1)
+  d <- gmm_fit(x, 2, init = "hc", weights = w, hc_subset = seq_len(nrow(x)) %in% keep[1:60],
+               threads = 1)
+  expect_equal(d$parameters, a$parameters, tolerance = 1e-12)
+  # with missing values: the rows of x among the complete ones
+  xm <- x
+  xm[c(2, 3), 1] <- NA
+  set.seed(1)
+  e <- gmm_fit(xm, 2, init = "hc", na_action = "em", hc_subset = 1:80, threads = 1)
+  expect_equal(e$control$hc_subset, 78L)
+})
