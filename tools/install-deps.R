@@ -37,8 +37,7 @@ if (length(optional) > 0L) {
   lib <- .libPaths()[1L]
   if (file.access(lib, 2L) != 0L) lib <- Sys.getenv("R_LIBS_USER")
   tryCatch(install.packages(optional, repos = repos, lib = lib, quiet = TRUE),
-           error = function(e) message("optional packages not installed: ", conditionMessage(e)),
-           warning = function(w) message("optional packages not installed: ", conditionMessage(w)))
+           error = function(e) message("optional packages not installed: ", conditionMessage(e)))
 }
 if (!nzchar(Sys.which("pandoc")) && !nzchar(Sys.getenv("RSTUDIO_PANDOC"))) {
   message("pandoc was not found: the vignette cannot be built (install pandoc).")
