@@ -348,6 +348,8 @@ data_line <- function(x) {
                           if (m$dropped > 0L && is.null(x$weights)) {
                             sprintf("; %d rows with nothing observed left out", m$dropped)
                           } else ""))
+  } else if (identical(act, "em") && !is.null(m) && m$dropped > 0L && is.null(x$weights)) {
+    out <- c(out, sprintf("missing values: %d rows with nothing observed left out", m$dropped))
   } else if (identical(act, "omit") && !is.null(m) && m$dropped > 0L) {
     out <- c(out, sprintf("missing values: %d incomplete rows omitted (na_action = \"omit\")",
                           m$dropped))

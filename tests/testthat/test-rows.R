@@ -342,3 +342,15 @@ test_that("hc_subset names rows of x, also when some rows are left out of the st
   e <- gmm_fit(xm, 2, init = "hc", na_action = "em", hc_subset = 1:80, threads = 1)
   expect_equal(e$control$hc_subset, 78L)
 })
+
+test_that("univariate data with missing values: rows with nothing observed are left out", {
+  v <- c(faithful$waiting, NA, NA)
+  set.seed(1)
+  fit <- gmm_fit(v, 2, na_action = "em", threads = 1)
+  expect_equal(fit$n, length(faithful$waiting))
+  expect_equal(unname(fit$posterior[273, ]), fit$parameters$proportions)
+  expect_output(print(fit), "2 rows with nothing observed left out")
+  set.seed(1)
+  ref <- gmm_fit(faithful$waiting, 2, threads = 1)
+  expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
+})
