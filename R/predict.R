@@ -58,13 +58,13 @@ predict.emgmm <- function(object, newdata,
   output <- check_choice(output, c("gather", "workers", "files"), "output", ecall)
   trained <- missing(newdata) || is.null(newdata)
   dx <- if (trained) object$data else newdata
+  if (type == "impute" && is_distributed(dx)) {
+    abort_input("`type = \"impute\"` applies to data in memory.", ecall)
+  }
   if (is_distributed(dx)) {
     check_distributed(dx, ecall, if (trained) "object$data" else "newdata")
     if (!trained) check_newdata_columns(object, dx$d, dx$names, ecall, ordered = TRUE)
     return(distributed_predict(object, dx, type, output, ecall))
-  }
-  if (type == "impute" && is_distributed(dx)) {
-    abort_input("`type = \"impute\"` applies to data in memory.", ecall)
   }
   if (output != "gather") {
     abort_input(sprintf(paste0("`output = \"%s\"` applies to data on a cluster; these data ",

@@ -346,3 +346,14 @@ test_that("missing values on the workers give the in-memory fit", {
   expect_identical(f$mem$control$start_rows, "imputed")
   expect_lt(fit_gap(f$mem, f$dist), 1e-9)
 })
+
+test_that("predict(type = \"impute\") on data on a cluster is an input error, not an empty answer", {
+  cl <- local_cluster()
+  x <- as.matrix(iris[, 1:4])
+  x[c(3, 70, 140), 2] <- NA
+  dx <- gmm_distribute(cl, x)
+  set.seed(1)
+  fit <- gmm_fit(dx, 2, "VVV", init = "kmeans", na_action = "em", threads = 1)
+  expect_error(predict(fit, type = "impute"), class = "emgmm_error_input")
+  expect_error(predict(fit, newdata = dx, type = "impute"), class = "emgmm_error_input")
+})
