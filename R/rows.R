@@ -149,7 +149,11 @@ translate_hc_subset <- function(hc_subset, n_all, rows) {
 }
 
 # Whether every weight is a whole number (counts).
-is_whole_weights <- function(w) all(abs(w - round(w)) < 1e-8) && sum(w) <= 2^52
+# (a positive weight that rounds to zero is not a count: the rows repeated
+# would leave its row out)
+is_whole_weights <- function(w) {
+  all(abs(w - round(w)) < 1e-8 & (w == 0 | round(w) >= 1)) && sum(w) <= 2^52
+}
 
 # A user's start (labels or posterior matrix, over every row of x) over the
 # rows the fit uses.

@@ -354,3 +354,11 @@ test_that("univariate data with missing values: rows with nothing observed are l
   ref <- gmm_fit(faithful$waiting, 2, threads = 1)
   expect_equal(fit$loglik, ref$loglik, tolerance = 1e-10)
 })
+
+test_that("tiny positive weights are not taken for whole numbers (the hierarchical start keeps its rows)", {
+  x <- as.matrix(iris[, 1:4])
+  rows <- emgmm:::hc_rows(NULL, x, 3, NULL, weights = rep(1e-10, nrow(x)))
+  expect_equal(sort(rows), seq_len(nrow(x)))
+  expect_false(emgmm:::is_whole_weights(c(1, 2, 1e-9)))
+  expect_true(emgmm:::is_whole_weights(c(0, 1, 2, 3 + 1e-12)))
+})
