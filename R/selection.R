@@ -47,6 +47,11 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call, weights =
 # matrix is taken on the complete rows.
 engine_starts <- function(starts, plan, local, data, weights) {
   if (is.null(plan$start_rows)) return(starts)
+  if (!is.null(plan$user) && identical(plan$start_rows$how, "imputed")) {
+    # too few complete rows: the user's start on all the rows, their
+    # missing values filled with the means (as the other starts)
+    return(list(list(x = plan$start_rows$data, weights = weights, start = plan$user)))
+  }
   if (!is.null(plan$user)) {
     complete <- rowSums(is.na(data)) == 0L
     if (!is.matrix(plan$user)) {

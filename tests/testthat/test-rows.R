@@ -362,3 +362,19 @@ test_that("tiny positive weights are not taken for whole numbers (the hierarchic
   expect_false(emgmm:::is_whole_weights(c(1, 2, 1e-9)))
   expect_true(emgmm:::is_whole_weights(c(0, 1, 2, 3 + 1e-12)))
 })
+
+test_that("a user's start fits data with missing values when few rows are complete", {
+  x <- as.matrix(iris[, 1:4])
+  for (i in seq_len(nrow(x))) x[i, (i %% 4) + 1] <- NA
+  lab <- as.integer(iris$Species)
+  a <- suppressWarnings(gmm_fit(x, model = "VVV", init = lab, na_action = "em", threads = 1))
+  expect_equal(a$k, 3L)
+  expect_true(is.finite(a$loglik))
+  b <- suppressWarnings(gmm_fit(x, model = "VVV", init = diag(3)[lab, ], na_action = "em",
+                                threads = 1))
+  expect_true(is.finite(b$loglik))
+  w <- rep(1:3, length.out = nrow(x))
+  c1 <- suppressWarnings(gmm_fit(x, model = "VVV", init = lab, na_action = "em", weights = w,
+                                 threads = 1))
+  expect_true(is.finite(c1$loglik))
+})
