@@ -827,8 +827,11 @@ worker_op <- function(op, s, args, threads) {
     start = {
       start <- args$starts[[as.character(s$shard)]]
       if (is.null(start)) start <- rep(1L, nrow(x))
-      # a start is made on the complete rows (the others join at the first E-step)
-      u <- shard_rows_used(s, TRUE)
+      # a start is made on the complete rows (the others join at the first
+      # E-step), or with too few of them on all the rows filled with the
+      # means `args$fill`, as in memory (start_rows())
+      u <- if (is.null(args$fill)) shard_rows_used(s, TRUE) else
+        list(x = fill_missing(x, args$fill), w = s$w, rows = seq_len(nrow(x)))
       start <- if (is.matrix(start)) start[u$rows, , drop = FALSE] else start[u$rows]
       if (nrow(u$x) > 0L) shard_start_cpp(u$x, start, args$k, args$means, args$model, threads, u$w)
     },
@@ -949,7 +952,7 @@ in_shard_order <- function(res) {
 # pass) giving the statistics of every shard, in shard order.  `start` is
 # NULL (one component), labels (length n) or a posterior matrix (n x k),
 # cut into the shards' rows.
-remote_start <- function(dx, start, k, model, call) {
+remote_start <- function(dx, start, k, model, call, fill = NULL) {
   ends <- cumsum(dx$shards$rows)
   slice <- function(s) {
     if (is.null(start)) return(NULL)
@@ -961,7 +964,9 @@ remote_start <- function(dx, start, k, model, call) {
     stats::setNames(lapply(mine, slice), mine)
   })
   function(means, pass) {
-    args <- lapply(by_worker, function(st) list(starts = st, k = k, means = means, model = model))
+    args <- lapply(by_worker, function(st) {
+      list(starts = st, k = k, means = means, model = model, fill = fill)
+    })
     in_shard_order(cluster_round(dx, "start", args,
                                  "while computing the statistics of the start", call))
   }

@@ -340,11 +340,15 @@ data_line <- function(x) {
   m <- x$missing
   act <- x$control$na_action
   if (!is.null(m) && m$values > 0L) {
-    out <- c(out, sprintf(paste0("missing values: %d in %d rows, handled inside EM ",
-                                 "(starts on %s)%s"),
-                          m$values, m$rows,
-                          if (identical(x$control$start_rows, "complete")) "the complete rows" else
-                            "mean-imputed rows",
+    starts <- switch(if (is.null(x$control$start_rows)) "" else x$control$start_rows,
+                     complete = " (starts on the complete rows)",
+                     imputed = " (starts on mean-imputed rows)", "")
+    out <- c(out, sprintf("missing values: %s%s, %s%s%s",
+                          format(m$values, big.mark = ","),
+                          if (is.na(m$rows)) "" else sprintf(" in %d rows", m$rows),
+                          if (identical(act, "omit")) "incomplete rows omitted" else
+                            "handled inside EM",
+                          starts,
                           if (m$dropped > 0L && is.null(x$weights)) {
                             sprintf("; %d rows with nothing observed left out", m$dropped)
                           } else ""))

@@ -121,8 +121,14 @@
 #' here), for every model.  The criteria count `n` as the sum of the
 #' weights: `bic = -2 loglik + df log(sum(weights))`, and `nobs()` and
 #' `$n` are that sum.  Weights can be any non-negative numbers (survey
-#' weights); scaling them all by `c` leaves the parameters unchanged and
-#' multiplies the log-likelihood by `c`.  Rows of weight zero do not enter
+#' weights).  Weights that are not all whole numbers can have any scale:
+#' the engine works with them divided by their mean positive weight (its
+#' thresholds, such as when a component is empty, count weight as rows),
+#' and the log-likelihood, the criteria and `n` are those of the weights
+#' given, so scaling such weights by `c` leaves the parameters unchanged
+#' and multiplies the log-likelihood and `n` by `c`.  Whole-number weights
+#' are counts and are used as they are (their starts are those of the
+#' repeated rows, so scaling them can change the start).  Rows of weight zero do not enter
 #' the fit, but get posteriors and classifications like the others.  The
 #' starts weigh rows too: k-means++ draws each centre with probability
 #' proportional to weight times squared distance, and Lloyd's iterations
@@ -355,6 +361,11 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   all_data <- if (distributed) check_distributed(x, ecall) else
     as_data_matrix(x, ecall, allow_na = na_action != "fail")
   weights_all <- weights <- check_weights(weights, nrow(all_data), ecall)
+  # weights that are not counts are scaled to a mean of 1 for the engine
+  # (whose thresholds count weight as rows), and the log-likelihood and n
+  # are scaled back: the fit does not depend on their scale
+  weight_scale <- weight_unit(weights)
+  if (weight_scale != 1) weights <- weights / weight_scale
   used <- if (distributed) NULL else fit_rows(all_data, weights, na_action, ecall)
   data <- if (distributed) all_data else used$data
   if (distributed && !is.null(weights)) {
@@ -371,6 +382,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   n_init <- check_count(n_init, "n_init", ecall)
   settings <- fit_settings(start$type, max_iter, tol, reg, threads, verbose, data, variances,
                            !missing(tol), !missing(reg), ecall)
+  settings$weight_scale <- weight_scale
   check_distinct(data, start$ks, ecall)
   threads <- settings$engine$threads
 
@@ -435,7 +447,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
                    start_rows = if (!is.null(srows)) srows$how),
     call = call
   )
-  obj$n <- data_n(data)
+  obj$n <- data_n(data, weight_scale)
   obj$weights <- if (!is.null(weights)) {
     if (na_action == "omit" && !is.null(used$rows)) {
       weights_all[rowSums(is.na(all_data)) == 0L]
@@ -443,6 +455,10 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   }
   obj$missing <- if (!distributed) {
     list(values = used$missing, rows = used$incomplete, dropped = used$dropped)
+  } else if (isTRUE(all_data$moments$missing > 0)) {
+    list(values = all_data$moments$missing, rows = NA_integer_, dropped = 0L)
+  } else if (data$moments$missing > 0) {
+    list(values = data$moments$missing, rows = NA_integer_, dropped = 0L)
   }
   validate_emgmm(obj)
 }

@@ -103,8 +103,13 @@ predict_values <- function(object, data, posterior, threads, call, impute = FALS
   p <- object$parameters
   res <- predict_cpp(data, p$proportions, p$means, p$covariances, posterior, threads, impute)
   if (res$status != "ok") {
-    abort_fit(sprintf("Component %d of the fit has a covariance that is not positive definite.",
-                      res$component), call)
+    abort_fit(if (res$component > 0L) {
+      sprintf("Component %d of the fit has a covariance that is not positive definite.",
+              res$component)
+    } else {
+      paste0("A covariance of the fit, restricted to the variables observed in a row with ",
+             "missing values, is not positive definite.")
+    }, call)
   }
   res
 }

@@ -102,11 +102,12 @@ data_moments <- function(data) attr(data, "emgmm_moments")
 
 # The number of observations for the criteria: the sum of the weights (the
 # number of rows when there are none).
-data_n <- function(data) {
+data_n <- function(data, weight_scale = 1) {
   n <- if (is_distributed(data)) data$moments$n else {
     m <- data_moments(data)
     if (is.null(m)) nrow(data) else m$n
   }
+  if (!is.null(weight_scale)) n <- n * weight_scale
   # a whole number stays an integer, as a count of rows is
   if (n == round(n) && n <= .Machine$integer.max) as.integer(round(n)) else n
 }
@@ -146,6 +147,14 @@ translate_hc_subset <- function(hc_subset, n_all, rows) {
     return(m[!is.na(m)])
   }
   hc_subset
+}
+
+# The unit the engine counts weights in: 1 for whole-number weights
+# (counts, which must stay the rows they repeat), else the mean positive
+# weight (so that weights act as rows in the engine's thresholds).
+weight_unit <- function(w) {
+  if (is.null(w) || is_whole_weights(w)) return(1)
+  mean(w[w > 0])
 }
 
 # Whether every weight is a whole number (counts).

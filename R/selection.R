@@ -22,7 +22,12 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call, weights =
     return(list(k = k, model = model, ok = FALSE, df = df,
                 reason = status_reason(res$status, res$component)))
   }
-  n <- data_n(data)
+  n <- data_n(data, settings$weight_scale)
+  # (weights scaled for the engine: the log-likelihood of the weights given)
+  s <- if (is.null(settings$weight_scale)) 1 else settings$weight_scale
+  res$loglik <- res$loglik * s
+  res$sum_log_max <- res$sum_log_max * s
+  res$loglik_trace <- res$loglik_trace * s
   bic <- -2 * res$loglik + df * log(n)
   degenerate <- res$collapsed > 0L
   list(
@@ -82,7 +87,8 @@ fit_pair_remote <- function(dx, k, model, set, groups, plan, local, settings, ca
   if (!is.matrix(local)) local <- matrix(0, 0L, dx$d)
   w <- if (!is.null(plan$weights) && !is.null(plan$local_rows)) plan$weights[plan$local_rows]
   fit_candidate_remote_cpp(local, model, k, if (on_workers) list() else set$starts, groups,
-                           sampled, if (on_workers) remote_start(dx, plan$user, k, model, call),
+                           sampled, if (on_workers) remote_start(dx, plan$user, k, model, call,
+                                                         fill = plan$start_rows$data$fill),
                            settings$engine, settings$verbose, remote_pass(dx, k, model, call),
                            w)
 }

@@ -378,3 +378,25 @@ test_that("a user's start fits data with missing values when few rows are comple
                                  threads = 1))
   expect_true(is.finite(c1$loglik))
 })
+
+test_that("weights that are not counts can have any scale, however small", {
+  x <- as.matrix(iris[, 1:4])
+  w <- rep(c(0.5, 1.5, 1), 50)
+  set.seed(6)
+  a <- gmm_fit(x, 3, "VVV", init = "kmeans", weights = w, threads = 1)
+  for (scale in c(1 / sum(w), 1e-10, pi * 1e5)) {
+    set.seed(6)
+    b <- gmm_fit(x, 3, "VVV", init = "kmeans", weights = scale * w, threads = 1)
+    expect_equal(b$parameters, a$parameters, tolerance = 1e-10)
+    expect_equal(b$loglik, scale * a$loglik, tolerance = 1e-10)
+    expect_equal(b$n, scale * a$n, tolerance = 1e-12)
+    expect_equal(b$bic, -2 * b$loglik + b$df * log(b$n), tolerance = 1e-12)
+  }
+  # equal weights of any size: the unweighted fit
+  set.seed(6)
+  u <- gmm_fit(x, 3, "VVV", init = "kmeans", threads = 1)
+  set.seed(6)
+  e <- gmm_fit(x, 3, "VVV", init = "kmeans", weights = rep(1 / 150, 150), threads = 1)
+  expect_equal(e$parameters, u$parameters, tolerance = 1e-10)
+  expect_equal(e$loglik, u$loglik / 150, tolerance = 1e-10)
+})
