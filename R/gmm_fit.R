@@ -117,8 +117,8 @@
 #' @section Observation weights:
 #' `weights` are frequency weights: a row of weight `w` counts as `w`
 #' copies of itself, so that whole-number weights give the fit of the data
-#' with each row repeated as its weight says (to rounding, about `1e-12`
-#' here), for every model.  The criteria count `n` as the sum of the
+#' with each row repeated as its weight says (to rounding: at most `3e-11`,
+#' relative, on four public data sets), for every model.  The criteria count `n` as the sum of the
 #' weights: `bic = -2 loglik + df log(sum(weights))`, and `nobs()` and
 #' `$n` are that sum.  Weights can be any non-negative numbers (survey
 #' weights).  Weights that are not all whole numbers can have any scale:
