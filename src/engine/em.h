@@ -49,10 +49,6 @@ class RowSet {
   const double* weights() const { return weights_; }
   const MissingRows* missing() const { return missing_; }
   const RemotePass& remote() const { return *remote_; }
-  // Rows in one block of the E-step (runs on them can go side by side).
-  Eigen::Index local_rows() const {
-    return missing_ != nullptr ? missing_->n : rows_;
-  }
 
  private:
   const double* data_ = nullptr;  // column-major rows_ x cols_

@@ -321,6 +321,31 @@ void weighted_moments(const double* x, const double* w, Index n, double shift, d
 #endif
 }
 
+// Adds to component j of `st` the weighted sum (weights `w`) of the first
+// `rows` rows of the centred block s.xc and, when `scatter`, their weighted
+// scatter (its diagonal only for ScatterKind::diagonal; the lower triangle
+// for full scatter).  s.xc may be scaled in place; `w` must not be s.q.
+void accumulate_centred(BlockScratch& s, const Eigen::Ref<const Vector>& w, Index rows,
+                        bool scatter, SuffStats& st, Index j) {
+  const Index d = st.sum.rows();
+  for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(rows).dot(w);
+  if (!scatter) return;
+  Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
+  if (st.kind == ScatterKind::diagonal) {
+    for (Index c = 0; c < d; ++c) sc(c, c) += s.xc.col(c).head(rows).cwiseAbs2().dot(w);
+  } else if (d <= kSmallD) {
+    auto wx = s.q.head(rows);
+    for (Index a = 0; a < d; ++a) {
+      wx = s.xc.col(a).head(rows).cwiseProduct(w);
+      for (Index b = a; b < d; ++b) sc(b, a) += wx.dot(s.xc.col(b).head(rows));
+    }
+  } else {
+    auto xc = s.xc.topRows(rows);
+    xc.array().colwise() *= w.array().sqrt();
+    sc.selfadjointView<Eigen::Lower>().rankUpdate(xc.transpose());
+  }
+}
+
 void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStats& st) {
   const Index k = st.weight.size();
   const Index d = x.cols();
@@ -337,18 +362,7 @@ void block_accumulate(DataMap x, Index r0, Index rows, BlockScratch& s, SuffStat
       continue;
     }
     centre_block(x, r0, rows, st.shift.col(j), s);
-    for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(rows).dot(w);
-    if (d <= kSmallD) {
-      auto wx = s.q.head(rows);
-      for (Index a = 0; a < d; ++a) {
-        wx = s.xc.col(a).head(rows).cwiseProduct(w);
-        for (Index b = a; b < d; ++b) sc(b, a) += wx.dot(s.xc.col(b).head(rows));
-      }
-    } else {
-      auto xc = s.xc.topRows(rows);
-      xc.array().colwise() *= w.array().sqrt();
-      sc.selfadjointView<Eigen::Lower>().rankUpdate(xc.transpose());
-    }
+    accumulate_centred(s, w, rows, true, st, j);
   }
 }
 
@@ -380,27 +394,18 @@ void block_accumulate_labels(DataMap x, Index r0, Index rows, const IntVector& l
       const double sh = st.shift(c, j);
       for (Index r = 0; r < m; ++r) s.xc(r, c) = x(s.order[first + r], c) - sh;
     }
-    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
     if (rw != nullptr) {
       // weighted rows (their weights in rsum)
       auto w = s.rsum.head(m);
       for (Index r = 0; r < m; ++r) w(r) = rw[s.order[first + r]];
       st.weight(j) += w.sum();
-      for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).dot(w);
-      if (!with_scatter) continue;
-      for (Index a = 0; a < d; ++a) {
-        const bool diag_only = st.kind == ScatterKind::diagonal;
-        auto wx = s.q.head(m);
-        wx = s.xc.col(a).head(m).cwiseProduct(w);
-        for (Index b = a; b < (diag_only ? a + 1 : d); ++b) {
-          sc(b, a) += wx.dot(s.xc.col(b).head(m));
-        }
-      }
+      accumulate_centred(s, w, m, with_scatter, st, j);
       continue;
     }
     st.weight(j) += static_cast<double>(m);
     for (Index c = 0; c < d; ++c) st.sum(c, j) += s.xc.col(c).head(m).sum();
     if (!with_scatter) continue;
+    Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
     if (st.kind == ScatterKind::diagonal) {
       for (Index c = 0; c < d; ++c) sc(c, c) += s.xc.col(c).head(m).squaredNorm();
     } else if (d <= kSmallD) {
@@ -612,7 +617,6 @@ MissingRows group_patterns(DataMap x, const double* rw) {
     for (Index i = 0; i < n; ++i) {
       if (std::isnan(x(i, c))) {
         key[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] = '0';
-        ++m.missing_values;
       }
     }
   }
@@ -799,14 +803,9 @@ bool estep_stats_missing(const MissingRows& m, const Params& p, ScatterKind kind
       const double wsum = w.sum();
       st.weight(j) += wsum;
       complete_block(pat, c, p, j, u, s);
-      Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
-      auto wx = s.q.head(u.rows);
-      for (Index a = 0; a < d; ++a) {
-        wx = s.xc.col(a).head(u.rows).cwiseProduct(w);
-        st.sum(a, j) += wx.sum();
-        for (Index bb = a; bb < (full ? d : a + 1); ++bb) sc(bb, a) += wx.dot(s.xc.col(bb).head(u.rows));
-      }
+      accumulate_centred(s, w, u.rows, true, st, j);
       // the conditional covariance of the missing coordinates
+      Matrix& sc = st.scatter[static_cast<std::size_t>(j)];
       const Matrix& cc = c.cond[static_cast<std::size_t>(j)];
       for (std::size_t a = 0; a < pat.mis.size(); ++a) {
         for (std::size_t bb = a; bb < (full ? pat.mis.size() : a + 1); ++bb) {

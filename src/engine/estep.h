@@ -97,7 +97,6 @@ struct MissingRows {
   Eigen::Index n = 0, d = 0;
   std::vector<Pattern> patterns;   // complete rows, if any, first
   std::vector<Eigen::Index> empty; // rows with no value observed
-  long missing_values = 0;
 };
 
 // Groups the rows of x (NaN = missing) by pattern; `rw`: row weights or null

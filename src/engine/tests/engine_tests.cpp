@@ -68,15 +68,21 @@ void test_single_component() {
   check(close(r.loglik, ll, 1e-12), "one component: closed-form log-likelihood");
 }
 
+// The VVV parameters of the partition `truth` of the rows of `data`.
+bool vvv_from_labels(DataMap data, const IntVector& truth, Params& p) {
+  SuffStats st;
+  stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
+  int bad = -1;
+  return mstep(*find_model("VVV"), st, Matrix(), Vector(), p, bad) == Status::ok;
+}
+
 void test_posterior_and_additivity() {
   IntVector truth;
   const Matrix x = three_clusters(999, 2, truth);
   const DataMap data(x.data(), x.rows(), x.cols());
-  SuffStats st;
-  stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
   Params p;
   int bad = -1;
-  check(mstep(*find_model("VVV"), st, Matrix(), Vector(), p, bad) == Status::ok, "M-step from labels");
+  check(vvv_from_labels(data, truth, p), "M-step from labels");
   Components c;
   check(prepare_components(p, c, bad) == Status::ok, "components factorise");
   Matrix post;
@@ -469,11 +475,9 @@ void test_weights_and_missing() {
   IntVector truth;
   const Matrix x = three_clusters(300, 5, truth);
   const DataMap data(x.data(), x.rows(), x.cols());
-  SuffStats st;
-  stats_from_labels(data, truth, 3, ScatterKind::full, 1, st);
   Params p;
   int bad = -1;
-  mstep(*find_model("VVV"), st, Matrix(), Vector(), p, bad);
+  vvv_from_labels(data, truth, p);
   Components c;
   prepare_components(p, c, bad);
   // weights 0, 1, 2, ... against the rows repeated
