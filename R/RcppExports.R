@@ -5,16 +5,20 @@ start_partitions_cpp <- function(x, k, n_init, kmeans, threads, weights = NULL) 
     .Call(`_emgmm_start_partitions_cpp`, x, k, n_init, kmeans, threads, weights)
 }
 
-fit_candidate_cpp <- function(x, model, k, starts, groups, rows, control, verbose, weights = NULL) {
-    .Call(`_emgmm_fit_candidate_cpp`, x, model, k, starts, groups, rows, control, verbose, weights)
+missing_layout_cpp <- function(x, weights = NULL) {
+    .Call(`_emgmm_missing_layout_cpp`, x, weights)
+}
+
+fit_candidate_cpp <- function(x, model, k, starts, groups, rows, control, verbose, weights = NULL, layout = NULL) {
+    .Call(`_emgmm_fit_candidate_cpp`, x, model, k, starts, groups, rows, control, verbose, weights, layout)
 }
 
 fit_candidate_remote_cpp <- function(xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass, weights = NULL) {
     .Call(`_emgmm_fit_candidate_remote_cpp`, xs, model, k, starts, groups, sampled, start_pass, control, verbose, pass, weights)
 }
 
-shard_estep_cpp <- function(x, params, model, threads, weights = NULL) {
-    .Call(`_emgmm_shard_estep_cpp`, x, params, model, threads, weights)
+shard_estep_cpp <- function(x, params, model, threads, weights = NULL, layout = NULL) {
+    .Call(`_emgmm_shard_estep_cpp`, x, params, model, threads, weights, layout)
 }
 
 shard_start_cpp <- function(x, start, k, means, model, threads, weights = NULL) {

@@ -727,7 +727,8 @@ worker_place <- function(id, shards, threads) {
                  shard_input_error(s$shard, sprintf("file %s: %s", s$file, conditionMessage(e)))
                })
     }
-    held[[length(held) + 1L]] <- list(shard = s$shard, x = x, file = s$file)
+    held[[length(held) + 1L]] <- list(shard = s$shard, x = x, file = s$file,
+                                      cache = new.env(parent = emptyenv()))
   }
   assign(id, held, envir = worker_store)
   lapply(held, function(s) shard_summary(s$shard, s$x))
@@ -743,7 +744,11 @@ worker_weights <- function(id, weights) {
       message = "it no longer holds its shards (was it restarted, or the data closed?)",
       call = NULL, lost = TRUE)))
   }
-  for (i in seq_along(held)) held[[i]]["w"] <- list(weights[[as.character(held[[i]]$shard)]])
+  for (i in seq_along(held)) {
+    held[[i]]["w"] <- list(weights[[as.character(held[[i]]$shard)]])
+    # what was kept for the shard's passes was made with the old weights
+    if (!is.null(held[[i]]$cache)) rm(list = ls(held[[i]]$cache), envir = held[[i]]$cache)
+  }
   assign(id, held, envir = worker_store)
   out <- lapply(held, function(s) shard_summary(s$shard, s$x, s$w))
   stats::setNames(out, vapply(held, function(s) as.character(s$shard), ""))
@@ -800,6 +805,20 @@ shard_rows_used <- function(s, omit) {
   list(x = s$x[rows, , drop = FALSE], w = if (!is.null(s$w)) s$w[rows], rows = rows)
 }
 
+# The rows of shard `s` a fit passes over (shard_rows_used()), with their
+# missing values grouped by pattern (missing_layout_cpp()), made at the
+# first pass and kept in the shard's cache until its weights change, so
+# that EM's passes neither copy nor regroup the rows.
+shard_view <- function(s, omit) {
+  key <- if (isTRUE(omit)) "omit" else "all"
+  kept <- if (!is.null(s$cache)) s$cache[[key]]
+  if (!is.null(kept)) return(kept)
+  u <- shard_rows_used(s, omit)
+  if (anyNA(u$x)) u$layout <- missing_layout_cpp(u$x, u$w)
+  if (!is.null(s$cache)) assign(key, u, envir = s$cache)
+  u
+}
+
 # One operation on one shard `s` (list(shard, x)).
 worker_op <- function(op, s, args, threads) {
   x <- s$x
@@ -821,8 +840,10 @@ worker_op <- function(op, s, args, threads) {
       }
     },
     estep = {
-      u <- shard_rows_used(s, args$omit)
-      if (nrow(u$x) > 0L) shard_estep_cpp(u$x, args$params, args$model, threads, u$w)
+      u <- shard_view(s, args$omit)
+      if (nrow(u$x) > 0L) {
+        shard_estep_cpp(u$x, args$params, args$model, threads, u$w, u$layout)
+      }
     },
     start = {
       start <- args$starts[[as.character(s$shard)]]
@@ -830,7 +851,7 @@ worker_op <- function(op, s, args, threads) {
       # a start is made on the complete rows (the others join at the first
       # E-step), or with too few of them on all the rows filled with the
       # means `args$fill`, as in memory (start_rows())
-      u <- if (is.null(args$fill)) shard_rows_used(s, TRUE) else
+      u <- if (is.null(args$fill)) shard_view(s, TRUE) else
         list(x = fill_missing(x, args$fill), w = s$w, rows = seq_len(nrow(x)))
       start <- if (is.matrix(start)) start[u$rows, , drop = FALSE] else start[u$rows]
       if (nrow(u$x) > 0L) shard_start_cpp(u$x, start, args$k, args$means, args$model, threads, u$w)
@@ -839,7 +860,7 @@ worker_op <- function(op, s, args, threads) {
       if (anyNA(x)) which(rowSums(is.na(x)) > 0L) else integer()
     },
     complete_summary = {
-      u <- shard_rows_used(s, TRUE)
+      u <- shard_view(s, TRUE)
       shard_summary(s$shard, u$x, u$w)
     },
     predict = worker_predict(s, args, threads),
@@ -1069,7 +1090,7 @@ distributed_start_rows <- function(dx, weights, k_max, call) {
   keep[incomplete] <- FALSE
   if (!is.null(weights)) keep <- keep & weights > 0
   complete <- which(keep)
-  if (isTRUE(dx$omit) || length(complete) >= 2L * k_max * (dx$d + 1L)) {
+  if (isTRUE(dx$omit) || use_complete_rows(length(complete), k_max, dx$d)) {
     view <- dx
     view$view <- complete
     view$n <- length(complete)

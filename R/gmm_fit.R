@@ -386,7 +386,7 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   check_distinct(data, start$ks, ecall)
   threads <- settings$engine$threads
 
-  start$user <- user_start_rows(start$user, used, start$type)
+  start$user <- user_start_rows(start$user, used)
   # with missing values the starts are computed on other rows (start_rows())
   srows <- if (!distributed) start_rows(data, weights, max(start$ks)) else
     distributed_start_rows(data, weights, max(start$ks), ecall)
@@ -401,6 +401,8 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
   plan <- start_plan(sdata, start, n_init, hc_subset, threads, ecall,
                      weights = if (is.null(srows)) weights else srows$weights)
   plan$start_rows <- if (!identical(srows$how, "omit")) srows
+  # rows with missing values grouped by pattern once, for every pair's fit
+  if (!distributed && !is.null(srows)) plan$layout <- missing_layout_cpp(data, weights)
   # data on a cluster: the starts are computed on rows fetched from it
   local <- if (is_distributed(data) && !is.null(plan$local_rows)) {
     src_rows(sdata, plan$local_rows)

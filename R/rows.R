@@ -36,7 +36,7 @@ fit_rows <- function(data, weights, na_action, call) {
   if (is.null(weights) && (na_action == "fail" || !anyNA(data))) {
     # every row as it is (as_data_matrix() refused missing values for "fail")
     return(list(data = data, weights = NULL, rows = NULL, missing = 0L, dropped = 0L,
-                na_action = na_action, incomplete = 0L))
+                incomplete = 0L))
   }
   observed <- !is.na(data)
   keep <- if (is.null(weights)) rep(TRUE, n) else weights > 0
@@ -63,39 +63,15 @@ fit_rows <- function(data, weights, na_action, call) {
   }
   if (!is.null(w) || missing > 0L) attr(fdata, "emgmm_moments") <- row_moments(fdata, w)
   list(data = fdata, weights = w, rows = rows, missing = missing,
-       dropped = n - nrow(fdata), na_action = na_action,
+       dropped = n - nrow(fdata),
        incomplete = if (missing > 0L) sum(rowSums(is.na(fdata)) > 0L) else 0L)
 }
 
 # Moments of rows with weights (frequency weights: as of the rows repeated
-# as their weights say) or missing values: the total weight n, each
-# variable's range and variance (divisor n - 1) from its observed values,
-# and the covariance matrix (divisor n), from the complete rows when there
-# are at least 2 (d + 1) of them, else the diagonal of the variances.
-row_moments <- function(data, w) {
-  d <- ncol(data)
-  if (is.null(w)) w <- rep(1, nrow(data))
-  obs <- !is.na(data)
-  wsum <- colSums(obs * w)
-  x0 <- data
-  x0[!obs] <- 0
-  mean <- colSums(x0 * w) / wsum
-  dev <- sweep(x0, 2L, mean)
-  dev[!obs] <- 0
-  var <- colSums(dev^2 * w) / (wsum - 1)
-  var[!is.finite(var)] <- 0
-  complete <- rowSums(!obs) == 0L
-  cov <- if (sum(complete) >= 2L * (d + 1L) || all(complete)) {
-    wc <- w[complete]
-    xc <- data[complete, , drop = FALSE]
-    mc <- colSums(xc * wc) / sum(wc)
-    dc <- sweep(xc, 2L, mc) * sqrt(wc)
-    crossprod(dc) / sum(wc)
-  } else diag(var * (wsum - 1) / wsum, d)
-  dimnames(cov) <- NULL
-  list(n = sum(w), var = var, cov = cov,
-       min = apply(data, 2L, min, na.rm = TRUE), max = apply(data, 2L, max, na.rm = TRUE))
-}
+# as their weights say) or missing values: those of one shard on a cluster
+# (shard_summary(), combine_moments()), so that both kinds of data follow
+# one rule.
+row_moments <- function(data, w) combine_moments(list(shard_summary(1L, data, w)))
 
 # The moments of in-memory rows with weights or missing values (NULL: none).
 data_moments <- function(data) attr(data, "emgmm_moments")
@@ -119,17 +95,18 @@ data_n <- function(data, weight_scale = 1) {
 start_rows <- function(data, w, k_max) {
   if (is.null(data_moments(data)) || !anyNA(data)) return(NULL)
   complete <- which(rowSums(is.na(data)) == 0L)
-  if (length(complete) >= 2L * k_max * (ncol(data) + 1L)) {
+  if (use_complete_rows(length(complete), k_max, ncol(data))) {
     return(list(data = data[complete, , drop = FALSE],
                 weights = if (!is.null(w)) w[complete], how = "complete", rows = complete))
   }
-  filled <- data
-  mu <- colSums(ifelse(is.na(data), 0, data) * (if (is.null(w)) 1 else w)) /
-    colSums(!is.na(data) * (if (is.null(w)) 1 else w))
-  for (j in seq_len(ncol(data))) filled[is.na(filled[, j]), j] <- mu[j]
+  filled <- fill_missing(data, data_moments(data)$col_mean)
   attr(filled, "emgmm_moments") <- NULL
   list(data = filled, weights = w, how = "imputed")
 }
+
+# Whether the starts can be computed on the complete rows alone: enough of
+# them for every component's covariance.
+use_complete_rows <- function(n_complete, k_max, d) n_complete >= 2L * k_max * (d + 1L)
 
 # `hc_subset` given as rows of x (indices or a logical vector), as rows of
 # the data the starts run on: `rows` are those rows' indices in x (NULL:
@@ -166,7 +143,7 @@ is_whole_weights <- function(w) {
 
 # A user's start (labels or posterior matrix, over every row of x) over the
 # rows the fit uses.
-user_start_rows <- function(user, used, type) {
+user_start_rows <- function(user, used) {
   if (is.null(user) || is.null(used) || is.null(used$rows)) return(user)
   if (is.matrix(user)) user[used$rows, , drop = FALSE] else user[used$rows]
 }

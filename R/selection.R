@@ -15,7 +15,7 @@ fit_pair <- function(data, k, model, set, plan, local, settings, call, weights =
     starts <- engine_starts(set$starts, plan, local, data, weights)
     fit_candidate_cpp(data, model, k, starts, groups,
                       if (is.null(plan$start_rows)) plan$rows, settings$engine,
-                      settings$verbose, weights)
+                      settings$verbose, weights, plan$layout)
   }
   df <- model_df_cpp(model, ncol(data), k)
   if (res$start == 0L) {

@@ -27,9 +27,20 @@ BEGIN_RCPP
     return rcpp_result_gen;
 END_RCPP
 }
+// missing_layout_cpp
+SEXP missing_layout_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP weights);
+RcppExport SEXP _emgmm_missing_layout_cpp(SEXP xSEXP, SEXP weightsSEXP) {
+BEGIN_RCPP
+    Rcpp::RObject rcpp_result_gen;
+    Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
+    Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
+    rcpp_result_gen = Rcpp::wrap(missing_layout_cpp(x, weights));
+    return rcpp_result_gen;
+END_RCPP
+}
 // fit_candidate_cpp
-Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, Rcpp::List control, bool verbose, SEXP weights);
-RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP weightsSEXP) {
+Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k, Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows, Rcpp::List control, bool verbose, SEXP weights, SEXP layout);
+RcppExport SEXP _emgmm_fit_candidate_cpp(SEXP xSEXP, SEXP modelSEXP, SEXP kSEXP, SEXP startsSEXP, SEXP groupsSEXP, SEXP rowsSEXP, SEXP controlSEXP, SEXP verboseSEXP, SEXP weightsSEXP, SEXP layoutSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -41,7 +52,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< Rcpp::List >::type control(controlSEXP);
     Rcpp::traits::input_parameter< bool >::type verbose(verboseSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
-    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, control, verbose, weights));
+    Rcpp::traits::input_parameter< SEXP >::type layout(layoutSEXP);
+    rcpp_result_gen = Rcpp::wrap(fit_candidate_cpp(x, model, k, starts, groups, rows, control, verbose, weights, layout));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -66,8 +78,8 @@ BEGIN_RCPP
 END_RCPP
 }
 // shard_estep_cpp
-Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, std::string model, int threads, SEXP weights);
-RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP modelSEXP, SEXP threadsSEXP, SEXP weightsSEXP) {
+Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params, std::string model, int threads, SEXP weights, SEXP layout);
+RcppExport SEXP _emgmm_shard_estep_cpp(SEXP xSEXP, SEXP paramsSEXP, SEXP modelSEXP, SEXP threadsSEXP, SEXP weightsSEXP, SEXP layoutSEXP) {
 BEGIN_RCPP
     Rcpp::RObject rcpp_result_gen;
     Rcpp::traits::input_parameter< const Eigen::Map<Eigen::MatrixXd> >::type x(xSEXP);
@@ -75,7 +87,8 @@ BEGIN_RCPP
     Rcpp::traits::input_parameter< std::string >::type model(modelSEXP);
     Rcpp::traits::input_parameter< int >::type threads(threadsSEXP);
     Rcpp::traits::input_parameter< SEXP >::type weights(weightsSEXP);
-    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, model, threads, weights));
+    Rcpp::traits::input_parameter< SEXP >::type layout(layoutSEXP);
+    rcpp_result_gen = Rcpp::wrap(shard_estep_cpp(x, params, model, threads, weights, layout));
     return rcpp_result_gen;
 END_RCPP
 }
@@ -192,9 +205,10 @@ END_RCPP
 
 static const R_CallMethodDef CallEntries[] = {
     {"_emgmm_start_partitions_cpp", (DL_FUNC) &_emgmm_start_partitions_cpp, 6},
-    {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 9},
+    {"_emgmm_missing_layout_cpp", (DL_FUNC) &_emgmm_missing_layout_cpp, 2},
+    {"_emgmm_fit_candidate_cpp", (DL_FUNC) &_emgmm_fit_candidate_cpp, 10},
     {"_emgmm_fit_candidate_remote_cpp", (DL_FUNC) &_emgmm_fit_candidate_remote_cpp, 11},
-    {"_emgmm_shard_estep_cpp", (DL_FUNC) &_emgmm_shard_estep_cpp, 5},
+    {"_emgmm_shard_estep_cpp", (DL_FUNC) &_emgmm_shard_estep_cpp, 6},
     {"_emgmm_shard_start_cpp", (DL_FUNC) &_emgmm_shard_start_cpp, 7},
     {"_emgmm_check_parameters_cpp", (DL_FUNC) &_emgmm_check_parameters_cpp, 3},
     {"_emgmm_models_cpp", (DL_FUNC) &_emgmm_models_cpp, 0},

@@ -305,11 +305,11 @@ bool any_missing(const DataMap& x) {
   return false;
 }
 
-// Rows for the engine: with missing values, grouped by pattern into `keep`.
-emgmm::RowSet local_rows(const DataMap& x, const double* w, emgmm::MissingRows& keep) {
-  if (!any_missing(x)) return emgmm::RowSet(x, w);
-  keep = emgmm::group_patterns(x, w);
-  return emgmm::RowSet(x, w, &keep);
+// The rows of data with missing values grouped by pattern
+// (missing_layout_cpp()), or null for R's NULL.
+const emgmm::MissingRows* layout_from_r(SEXP layout) {
+  if (Rf_isNull(layout)) return nullptr;
+  return Rcpp::XPtr<emgmm::MissingRows>(layout).get();
 }
 
 // The statistics of one start (see fit_candidate_cpp()).
@@ -348,9 +348,19 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
   return out;
 }
 
-// One whole candidate fit for one (k, model) on the rows of x (NaN:
-// missing values, handled inside EM), with row weights `weights` (NULL:
-// none).  `starts` is a list with one element per start, with `groups` (one
+// The rows of x (NaN: missing) grouped by their pattern of missing values,
+// with their weights (NULL: none; rows of weight zero are left out): made
+// once per data set, for every fit and E-step on them.
+// [[Rcpp::export(rng = false)]]
+SEXP missing_layout_cpp(const Eigen::Map<Eigen::MatrixXd> x, SEXP weights = R_NilValue) {
+  return Rcpp::XPtr<emgmm::MissingRows>(
+      new emgmm::MissingRows(emgmm::group_patterns(as_data(x), row_weights(weights))), true);
+}
+
+// One whole candidate fit for one (k, model) on the rows of x, with row
+// weights `weights` (NULL: none); with missing values, `layout` is
+// missing_layout_cpp() of x and the same weights, and the screening rows
+// are NULL (R never screens such data on a sample).  `starts` is a list with one element per start, with `groups` (one
 // per start); each is a vector of labels (1-based; 0 leaves a row out) or an
 // n x k matrix of weights over the screening rows `rows` (1-based; NULL: all
 // rows), or a list(x, weights, start) whose start (labels or weights) is
@@ -359,7 +369,8 @@ Rcpp::IntegerMatrix start_partitions_cpp(const Eigen::Map<Eigen::MatrixXd> x, in
 // [[Rcpp::export(rng = false)]]
 Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string model, int k,
                              Rcpp::List starts, Rcpp::IntegerVector groups, SEXP rows,
-                             Rcpp::List control, bool verbose, SEXP weights = R_NilValue) {
+                             Rcpp::List control, bool verbose, SEXP weights = R_NilValue,
+                             SEXP layout = R_NilValue) {
   const emgmm::ModelInfo& m = model_or_stop(model);
   const DataMap data = as_data(x);
   const emgmm::CandidateControl ctl = candidate_control(control);
@@ -379,9 +390,8 @@ Rcpp::List fit_candidate_cpp(const Eigen::Map<Eigen::MatrixXd> x, std::string mo
   }
   const DataMap xs = sampled ? DataMap(sample.data(), sample.rows(), sample.cols()) : data;
   const double* ws = sampled ? (w != nullptr ? sample_w.data() : nullptr) : w;
-  emgmm::MissingRows all_missing, sample_missing;
-  const emgmm::RowSet all = local_rows(data, w, all_missing);
-  const emgmm::RowSet first = sampled ? local_rows(xs, ws, sample_missing) : all;
+  const emgmm::RowSet all(data, w, layout_from_r(layout));
+  const emgmm::RowSet first = sampled ? emgmm::RowSet(xs, ws) : all;
   std::vector<emgmm::SuffStats> stats(static_cast<std::size_t>(starts.size()));
   for (R_xlen_t s = 0; s < starts.size(); ++s) {
     start_stats(starts[s], xs, ws, k, m.scatter, ctl.em.threads, stats[static_cast<std::size_t>(s)]);
@@ -462,7 +472,8 @@ Rcpp::List fit_candidate_remote_cpp(const Eigen::Map<Eigen::MatrixXd> xs, std::s
 // in params_to_wire()'s form, in stats_to_wire()'s form.
 // [[Rcpp::export(rng = false)]]
 Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List params,
-                           std::string model, int threads, SEXP weights = R_NilValue) {
+                           std::string model, int threads, SEXP weights = R_NilValue,
+                           SEXP layout = R_NilValue) {
   const emgmm::Params p = params_from_wire(params);
   const emgmm::ScatterKind kind = model_or_stop(model).scatter;
   emgmm::SuffStats st;
@@ -475,12 +486,12 @@ Rcpp::List shard_estep_cpp(const Eigen::Map<Eigen::MatrixXd> x, Rcpp::List param
   if (emgmm::prepare_components(p, comp, bad) != emgmm::Status::ok) {
     Rcpp::stop("the parameters sent to the worker are not usable (component %d)", bad + 1);
   }
-  const DataMap data = as_data(x);
-  if (any_missing(data)) {
-    const emgmm::MissingRows m = emgmm::group_patterns(data, row_weights(weights));
-    emgmm::estep_stats_missing(m, p, kind, threads, st);
+  // with missing values, `layout` is missing_layout_cpp() of x and the weights
+  const emgmm::MissingRows* m = layout_from_r(layout);
+  if (m != nullptr) {
+    emgmm::estep_stats_missing(*m, p, kind, threads, st);
   } else {
-    emgmm::estep_stats(data, comp, kind, threads, st, row_weights(weights));
+    emgmm::estep_stats(as_data(x), comp, kind, threads, st, row_weights(weights));
   }
   return stats_to_wire(st);
 }
