@@ -427,9 +427,10 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
     # every row of x gets its posterior (rows of weight zero, and rows with
     # missing values from their observed coordinates), but with
     # na_action = "omit" only the rows fitted
-    out_data <- if (na_action == "omit" && !is.null(used$rows)) {
-      all_data[rowSums(is.na(all_data)) == 0L, , drop = FALSE]
-    } else all_data
+    out_rows <- if (na_action == "omit" && !is.null(used$rows)) {
+      which(rowSums(is.na(all_data)) == 0L)
+    }
+    out_data <- if (is.null(out_rows)) all_data else all_data[out_rows, , drop = FALSE]
     fit$posterior <- predict_cpp(out_data, fit$proportions, fit$means, fit$covariances, TRUE,
                                  threads)$posterior
     fit[c("classification", "uncertainty")] <- classify(fit$posterior)
@@ -450,17 +451,13 @@ gmm_fit <- function(x, k = 1:9, model = "VVV", init = "auto", n_init = 10L,
     call = call
   )
   obj$n <- data_n(data, weight_scale)
-  obj$weights <- if (!is.null(weights)) {
-    if (na_action == "omit" && !is.null(used$rows)) {
-      weights_all[rowSums(is.na(all_data)) == 0L]
-    } else weights_all
-  }
+  obj$weights <- if (!is.null(weights_all) && !distributed && !is.null(out_rows)) {
+    weights_all[out_rows]
+  } else weights_all
   obj$missing <- if (!distributed) {
     list(values = used$missing, rows = used$incomplete, dropped = used$dropped)
-  } else if (isTRUE(all_data$moments$missing > 0)) {
+  } else if (all_data$moments$missing > 0) {
     list(values = all_data$moments$missing, rows = NA_integer_, dropped = 0L)
-  } else if (data$moments$missing > 0) {
-    list(values = data$moments$missing, rows = NA_integer_, dropped = 0L)
   }
   validate_emgmm(obj)
 }

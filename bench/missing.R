@@ -3,6 +3,8 @@
 # simulated Gaussian mixtures with values removed completely at random.
 #
 # Run from the package root:   Rscript bench/missing.R
+# (with MixtureMissing installed elsewhere, put that library after this
+# build's: R_LIBS=<this build's library>:<that library> Rscript bench/missing.R)
 # It rewrites the section between the markers "<!-- missing.R begin -->" and
 # "<!-- missing.R end -->" of bench/README.md (and prints it).
 #
@@ -134,7 +136,7 @@ run_rep <- function(seed) {
                 covariances = array(unlist(true_covs), c(D, D, K)))
   out <- list()
   add <- function(share, method, cl, par, seconds, complete_rows, error = NA_character_,
-                  imputed = NULL) {
+                  imputed = NULL, iterations = NA_real_) {
     if (is.na(error) && !is.null(par) && !all(is.finite(unlist(par)))) {
       error <- "non-finite parameters"
       par <- NULL
@@ -149,12 +151,13 @@ run_rep <- function(seed) {
       mean_err = pe[["mean_err"]], cov_err = pe[["cov_err"]], prop_err = pe[["prop_err"]],
       mean_err_truth = pt,
       impute_rmse = if (!is.null(imputed) && share > 0) sqrt(mean((imputed - s$x)[s$u < share]^2)) else NA_real_,
-      seconds = seconds, complete_share = mean(complete_rows),
+      seconds = seconds, iterations = iterations, complete_share = mean(complete_rows),
       failed = !is.na(error), error = error)
   }
   t <- timed(fit_emgmm(s$x, seed))
   ref <- emgmm_par(t$value)
-  add(0, "complete data", t$value$classification, ref, t$seconds, rep(TRUE, N))
+  add(0, "complete data", t$value$classification, ref, t$seconds, rep(TRUE, N),
+      iterations = t$value$iterations)
   for (share in SHARES) {
     xm <- s$x
     xm[s$u < share] <- NA
@@ -164,12 +167,13 @@ run_rep <- function(seed) {
     em_fit <- if (!inherits(t$value, "error")) t$value
     if (inherits(t$value, "error")) add(share, "em", NULL, NULL, t$seconds, cr, conditionMessage(t$value))
     else add(share, "em", t$value$classification, emgmm_par(t$value), t$seconds, cr,
-             imputed = predict(t$value, xm, type = "impute"))
+             imputed = predict(t$value, xm, type = "impute"), iterations = t$value$iterations)
     # omit, then classify every row
     t <- timed(fit_emgmm(xm, seed, na_action = "omit"))
     if (inherits(t$value, "error")) add(share, "omit", NULL, NULL, t$seconds, cr, conditionMessage(t$value))
     else add(share, "omit", predict(t$value, xm, type = "classification"), emgmm_par(t$value),
-             t$seconds, cr, imputed = predict(t$value, xm, type = "impute"))
+             t$seconds, cr, imputed = predict(t$value, xm, type = "impute"),
+             iterations = t$value$iterations)
     # mean imputation
     xi <- xm
     cm <- colMeans(xm, na.rm = TRUE)
@@ -177,7 +181,7 @@ run_rep <- function(seed) {
     t <- timed(fit_emgmm(xi, seed))
     if (inherits(t$value, "error")) add(share, "mean imputation", NULL, NULL, t$seconds, cr, conditionMessage(t$value))
     else add(share, "mean imputation", t$value$classification, emgmm_par(t$value), t$seconds, cr,
-             imputed = xi)
+             imputed = xi, iterations = t$value$iterations)
     # MixtureMissing
     if (have_mm) {
       # MGHM() stops on a row with nothing observed: it gets the others,
@@ -196,7 +200,8 @@ run_rep <- function(seed) {
       }
       if (inherits(t$value, "error")) add(share, "MixtureMissing", NULL, NULL, t$seconds, cr, conditionMessage(t$value))
       else {
-        add(share, "MixtureMissing", t$value$clusters, mm_par(t$value), t$seconds, cr)
+        add(share, "MixtureMissing", t$value$clusters, mm_par(t$value), t$seconds, cr,
+            iterations = t$value$iter_stop)
         if (!is.null(em_fit) && all(is.finite(unlist(mm_par(t$value))))) {
           # the two fits of the same model to the same data, side by side
           e <- par_errors(mm_par(t$value), emgmm_par(em_fit))
@@ -229,13 +234,13 @@ med <- function(v) if (all(is.na(v))) NA_real_ else median(v, na.rm = TRUE)
 f3 <- function(v) ifelse(is.na(v), "", formatC(v, format = "f", digits = 3))
 fs <- function(v) ifelse(is.na(v), "", formatC(v, format = "g", digits = 3))
 lines <- c(
-  "| missing | method | ARI, all rows | ARI, complete rows | ARI, incomplete rows | accuracy, all rows | means: max abs diff vs complete fit | covariances: max rel. diff (Frobenius) vs complete fit | proportions: max abs diff vs complete fit | means: max abs diff vs truth | imputation RMSE | seconds per fit | complete rows | failed |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+  "| missing | method | ARI, all rows | ARI, complete rows | ARI, incomplete rows | accuracy, all rows | means: max abs diff vs complete fit | covariances: max rel. diff (Frobenius) vs complete fit | proportions: max abs diff vs complete fit | means: max abs diff vs truth | imputation RMSE | seconds per fit | EM iterations run (of the fit kept) | complete rows | failed |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for (share in c(0, SHARES)) for (m in methods) {
   r <- res[res$share == share & res$method == m, ]
   if (nrow(r) == 0L) next
   ok <- r[!r$failed, ]
-  lines <- c(lines, sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d |",
+  lines <- c(lines, sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d |",
     paste0(round(100 * share), "%"), m, f3(med(ok$ari)),
     if (share == 0) "" else f3(med(ok$ari_complete)),
     if (share == 0) "" else f3(med(ok$ari_incomplete)),
@@ -244,6 +249,7 @@ for (share in c(0, SHARES)) for (m in methods) {
     if (share == 0) "0 (reference)" else fs(med(ok$cov_err)),
     if (share == 0) "0 (reference)" else fs(med(ok$prop_err)),
     fs(med(ok$mean_err_truth)), f3(med(ok$impute_rmse)), fs(med(ok$seconds)),
+    fs(med(ok$iterations)),
     paste0(round(100 * med(r$complete_share)), "%"), sum(r$failed), nrow(r)))
 }
 # how often em beats the others on ARI, replicate by replicate
